@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine with python3: `make repro` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL_DIR := build/nbval
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup repro test lint format lab bench lock strip clean
+
+setup: $(STAMP)  ## create .venv and install the pinned dependencies
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	# cemlib is imported from the work tree (a .pth file is an editable install without a build)
+	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'cemlib-project.pth').write_text('$(CURDIR)\\n')"
+	touch $@
+
+repro: setup  ## run the whole pipeline (dvc repro) on params.yaml's source
+	dvc repro
+
+test: setup lint  ## lint, unit and stage tests, then every notebook under nbval on a small world
+	pytest
+	python pipeline/prepare_nbval.py $(NBVAL_DIR)
+	CEM_DATA_DIR=$(CURDIR)/$(NBVAL_DIR)/data CEM_REPORTS_DIR=$(CURDIR)/$(NBVAL_DIR)/reports \
+		pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NBVAL_DIR)/*.ipynb
+
+lint: setup  ## ruff lint and format check
+	ruff check cemlib pipeline tests
+	ruff format --check cemlib pipeline tests
+
+format: setup
+	ruff format cemlib pipeline tests
+	ruff check --fix cemlib pipeline tests
+
+lab: setup  ## open the notebooks in JupyterLab
+	jupyter lab notebooks/
+
+lock: setup  ## re-pin dependencies from pyproject.toml
+	python pipeline/lock.py
+
+strip: setup  ## remove outputs from notebooks/ (a test refuses notebooks with outputs)
+	nbstripout --keep-id notebooks/*.ipynb
+
+clean:  ## remove the virtualenv and build folder (data and reports stay: dvc owns them)
+	rm -rf $(VENV) build

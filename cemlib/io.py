@@ -1,0 +1,259 @@
+"""Read an input folder in the X-VOC data model: CSV (UTF-8, UTF-8 with BOM, GB18030), Parquet,
+Excel ``.xlsx`` and SPSS ``.sav``.
+
+Every table comes back *as found*: text columns as strings (nothing coerced yet, so the clean
+stage can normalise and account for every value), with ``_source_file`` and ``_source_row``
+(1-based data record number, header not counted) so every row can be traced back. Structural
+problems stop with one :class:`~cemlib.errors.XVOCError` naming file, column, row and rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cemlib.errors import XVOCError
+from cemlib.schema import TABLE_ORDER, TABLES, Codebook, parse_codebook
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
+SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
+
+
+@dataclass
+class RawFolder:
+    """What an input folder holds: the codebook and each table found, read as-is."""
+
+    codebook: Codebook
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, Path]
+    encodings: dict[str, str]
+
+
+def normalise_column_name(name) -> str:
+    """Column names are matched after NFKC, trimming and lower-casing ('ＬＴＲ ' -> 'ltr')."""
+    return unicodedata.normalize("NFKC", str(name)).strip().lower()
+
+
+def find_table_files(folder: Path) -> dict[str, Path]:
+    """Map table name -> file for every table of the data model present in ``folder``."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        table = path.stem.strip().lower()
+        if table not in TABLES:
+            continue
+        if table in found:
+            raise XVOCError(
+                f"table '{table}' is given twice ({found[table].name} and {path.name}); keep one",
+                file=path.name,
+                rule="ambiguous_table",
+            )
+        found[table] = path
+    return found
+
+
+def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030, as Chinese Excel exports.
+
+    Returns ``(text, encoding)``. UTF-16/32 and bytes valid in neither encoding stop with the
+    line where decoding failed.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise XVOCError("file is UTF-16; save it as CSV UTF-8", file=file, rule="wrong_encoding")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", file), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode(data, "gb18030", file), "gb18030"
+
+
+def _decode(data: bytes, encoding: str, file: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise XVOCError(
+            f"line {line} is neither UTF-8 nor GB18030 (byte {exc.start}); save the file as "
+            "CSV UTF-8",
+            file=file,
+            row=max(line - 1, 1),
+            rule="wrong_encoding",
+        ) from None
+
+
+_TOKENIZE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_EOF_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def read_csv_text(text: str, file: str) -> pd.DataFrame:
+    """Parse CSV text with every value kept as a string (empty cells become NA)."""
+    header = next(csv.reader(io.StringIO(text)), None)
+    if not header or not any(h.strip() for h in header):
+        raise XVOCError("file is empty (no header row)", file=file, rule="empty_file")
+    _check_header(header, file)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        if m := _TOKENIZE.search(message):
+            expected, line, seen = (int(g) for g in m.groups())
+            raise XVOCError(
+                f"line {line} has {seen} fields where the header has {expected}",
+                file=file, row=line - 1, rule="malformed_csv",
+            ) from None
+        if m := _EOF_QUOTE.search(message):
+            raise XVOCError("a quoted field is never closed", file=file, row=int(m.group(1)),
+                            rule="malformed_csv") from None
+        raise XVOCError(f"cannot parse CSV: {message.strip()}", file=file,
+                        rule="malformed_csv") from None
+    return frame
+
+
+def _check_header(names, file: str) -> None:
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        key = normalise_column_name(name)
+        if not key:
+            raise XVOCError(f"header cell {position} is empty", file=file, rule="empty_column_name")
+        if key in seen:
+            raise XVOCError(
+                f"column appears twice in the header (positions {seen[key]} and {position})",
+                file=file, column=key, rule="duplicate_column",
+            )
+        seen[key] = position
+
+
+def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
+    """Read one table file as found; returns the frame and the encoding (or format) used."""
+    file = path.name
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise XVOCError("file is empty (0 bytes)", file=file, rule="empty_file")
+    if suffix == ".csv":
+        text, encoding = decode_bytes(path.read_bytes(), file)
+        frame = read_csv_text(text, file)
+    elif suffix == ".parquet":
+        encoding = "parquet"
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            raise XVOCError(f"cannot read Parquet: {type(exc).__name__}: {str(exc)[:120]}",
+                            file=file, rule="unreadable_file") from None
+    elif suffix == ".xlsx":
+        encoding = "xlsx"
+        try:
+            frame = pd.read_excel(path, sheet_name=0, dtype=str)
+        except Exception as exc:  # openpyxl/zipfile errors for a file that is not a workbook
+            raise XVOCError(f"cannot read Excel workbook: {type(exc).__name__}: {str(exc)[:120]}",
+                            file=file, rule="unreadable_file") from None
+    else:
+        encoding = "sav"
+        try:
+            import pyreadstat
+
+            frame, _meta = pyreadstat.read_sav(str(path))
+        except Exception as exc:  # pyreadstat.ReadstatError and friends
+            raise XVOCError(f"cannot read SPSS file: {type(exc).__name__}: {str(exc)[:120]}",
+                            file=file, rule="unreadable_file") from None
+    if suffix != ".csv":
+        _check_header(list(frame.columns), file)
+    frame.columns = [normalise_column_name(c) for c in frame.columns]
+    return frame, encoding
+
+
+def read_folder(folder: Path | str) -> RawFolder:
+    """Read every table of the data model found in ``folder`` plus its ``codebook.yaml``.
+
+    Checks the structure only (files, encodings, headers, required columns, codebook items
+    present in the responses); values are checked row by row by :mod:`cemlib.clean`.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise XVOCError(f"input folder '{folder}' does not exist", rule="missing_folder")
+    codebook_path = next(
+        (folder / n for n in ("codebook.yaml", "codebook.yml") if (folder / n).is_file()), None
+    )
+    if codebook_path is None:
+        raise XVOCError(f"no codebook.yaml in {folder}", file="codebook.yaml", rule="missing_file")
+    codebook = parse_codebook(codebook_path)
+    files = find_table_files(folder)
+    for name in TABLE_ORDER:
+        if TABLES[name].required and name not in files:
+            raise XVOCError(
+                f"required table '{name}' not found in {folder} (expected {name}.csv, "
+                ".parquet, .xlsx or .sav)",
+                file=f"{name}.csv", rule="missing_file",
+            )
+    tables, encodings = {}, {}
+    for name, path in files.items():
+        frame, encoding = read_table_file(path)
+        check_columns(frame, name, path.name, codebook)
+        frame[SOURCE_FILE] = path.name
+        frame[SOURCE_ROW] = range(1, len(frame) + 1)
+        tables[name], encodings[name] = frame, encoding
+    return RawFolder(codebook=codebook, tables=tables, files=files, encodings=encodings)
+
+
+def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook) -> None:
+    """Required columns present, table not empty, every codebook item a column of responses."""
+    spec = TABLES[table]
+    for column in spec.columns:
+        if column.required and column.name not in frame.columns:
+            raise XVOCError(f"required column of table '{table}' is missing", file=file,
+                            column=column.name, rule="missing_column")
+    if table == "responses":
+        if "duration_s" not in frame.columns and "started_at" in frame.columns \
+                and "submitted_at" not in frame.columns:
+            raise XVOCError("started_at needs submitted_at to give a duration", file=file,
+                            column="submitted_at", rule="missing_column")
+        for item in codebook.items:
+            if item.id not in frame.columns:
+                raise XVOCError(f"codebook item '{item.id}' has no column in the data", file=file,
+                                column=item.id, rule="codebook_item_missing")
+    if frame.empty:
+        raise XVOCError(f"table '{table}' has a header but no rows", file=file, rule="empty_file")
+
+
+# --------------------------------------------------------------------------- deterministic writers
+
+
+def write_parquet(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write a Parquet file that is byte-identical for identical data (no index, fixed codec)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+    return path
+
+
+def write_json(data: dict, path: Path | str) -> Path:
+    """Write JSON with sorted keys and a trailing newline, so reruns diff cleanly."""
+    import json
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def write_yaml(data: dict, path: Path | str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

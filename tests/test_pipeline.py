@@ -1,0 +1,155 @@
+"""The rails: clean notebooks, params in step with notebooks, exact DVC deps, pins in sync,
+and the stages run end to end with byte-identical outputs."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from cemlib.config import PROJ_ROOT, load_params
+
+NOTEBOOKS = sorted((PROJ_ROOT / "notebooks").glob("*.ipynb"))
+DVC = yaml.safe_load((PROJ_ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+
+
+def _code(notebook: Path) -> list[nbformat.NotebookNode]:
+    return [c for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+
+
+def _parameters(notebook: Path) -> dict:
+    cell = next(c for c in _code(notebook) if "parameters" in c.metadata.get("tags", []))
+    values = {}
+    for node in ast.parse(cell.source).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+        values[target.id] = ast.literal_eval(node.value)
+    return values
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_committed_without_outputs(notebook):
+    for cell in _code(notebook):
+        assert cell.outputs == [] and cell.execution_count is None, f"{notebook.name}: run `make strip`"
+
+
+def _stage_of(notebook: Path) -> tuple[str, dict]:
+    return next((n, s) for n, s in DVC.items() if f"notebooks/{notebook.name}" in s["deps"])
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_defaults_equal_params_yaml(notebook):
+    """Run in JupyterLab with its defaults, a notebook computes what `dvc repro` computes."""
+    _, stage = _stage_of(notebook)
+    sections = stage["cmd"].split("--params", 1)[1].split("--")[0].split()
+    expected = {}
+    for section in sections:
+        expected.update(load_params(section))
+    assert _parameters(notebook) == expected
+
+
+def _imported_cemlib_modules(source: str) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cemlib"):
+            modules.add(node.module)
+            modules.update(f"cemlib.{a.name}" for a in node.names if node.module == "cemlib")
+        elif isinstance(node, ast.Import):
+            modules.update(a.name for a in node.names if a.name.startswith("cemlib"))
+    return modules
+
+
+def _closure(modules: set[str]) -> set[str]:
+    seen, todo = set(), list(modules)
+    while todo:
+        module = todo.pop()
+        path = PROJ_ROOT / (module.replace(".", "/") + ".py")
+        if module in seen or not path.exists():
+            continue
+        seen.add(module)
+        todo.extend(_imported_cemlib_modules(path.read_text(encoding="utf-8")))
+    return seen
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_dvc_deps_list_exactly_the_cemlib_code_a_stage_runs(notebook):
+    name, stage = _stage_of(notebook)
+    source = "\n".join(c.source for c in _code(notebook))
+    needed = _closure(_imported_cemlib_modules(source)) | {"cemlib"}
+    listed = {d[:-3].replace("/", ".").removesuffix(".__init__") for d in stage["deps"]
+              if d.startswith("cemlib/")}
+    assert listed == needed, f"stage {name}: add {needed - listed}, remove {listed - needed}"
+
+
+def _pins(lines) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        match = re.match(r"^\s*(?:- )?([A-Za-z0-9_.\-]+)==([^\s#]+)", line)
+        if match:
+            pins[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return pins
+
+
+def test_lock_file_environment_yml_and_pyproject_agree():
+    lock = _pins((PROJ_ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines())
+    conda = _pins((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8").splitlines())
+    assert lock == conda, "run `make lock`"
+    import tomllib
+
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        requirement = Requirement(spec)
+        name = requirement.name.lower().replace("_", "-")
+        assert name in lock, f"{name} is not pinned: run `make lock`"
+        assert requirement.specifier.contains(lock[name]), f"{name}=={lock[name]} violates {spec}"
+
+
+def _run_stage(notebook: str, env: dict, *sets: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "pipeline/run_notebook.py", notebook, "--set", *sets],
+        cwd=PROJ_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def _stage_env(root: Path) -> dict:
+    return {**os.environ, "CEM_DATA_DIR": str(root / "data"), "CEM_REPORTS_DIR": str(root / "reports")}
+
+
+@pytest.mark.slow
+def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
+    digests = []
+    for attempt in ("first", "second"):
+        env = _stage_env(tmp_path / attempt)
+        for notebook, sets in (("00_ingest", ["n_customers=400", "seed=3"]), ("01_clean_xvoc", [])):
+            done = _run_stage(notebook, env, *sets)
+            assert done.returncode == 0, done.stderr[-3000:]
+        data = tmp_path / attempt / "data"
+        files = sorted(p for p in (data / "clean").glob("*") if p.is_file())
+        files.append(tmp_path / attempt / "reports" / "metrics" / "quality.json")
+        digests.append({p.name: p.read_bytes() for p in files})
+    assert digests[0].keys() == digests[1].keys() and len(digests[0]) >= 6
+    for name in digests[0]:
+        assert digests[0][name] == digests[1][name], f"{name} differs between two runs"
+    html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
+    assert "<img" in html and "data:image/png;base64" in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), "report fetches from a network"
+    assert "<details class=\"cem-code\">" in html  # code folded away by default
+
+
+@pytest.mark.slow
+def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
+    from tests.conftest import write_folder
+
+    folder = write_folder(tmp_path / "bad", **{"codebook.yaml": "items: [oops"})
+    done = _run_stage("00_ingest", _stage_env(tmp_path), f"source={folder}")
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()
+    assert last[-1].startswith("error: file codebook.yaml: [codebook_not_yaml]"), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
