@@ -342,3 +342,22 @@ def parse_codebook(path: Path | str) -> Codebook:
     study = raw.get("study") or {}
     return Codebook(items=tuple(items.values()), surveys=surveys,
                     study=study if isinstance(study, dict) else {"name": str(study)})
+
+
+def data_model_markdown() -> str:
+    """The tables of ``docs/data-model.md``, generated from :data:`TABLES` (a test keeps them equal)."""
+    lines = []
+    for name in TABLE_ORDER:
+        table = TABLES[name]
+        need = "required" if table.required else "optional"
+        lines += [f"### `{name}` ({need}) — {table.description}", "",
+                  "| column | type | column must exist | value may be empty | meaning |",
+                  "| --- | --- | --- | --- | --- |"]
+        for c in table.columns:
+            lines.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
+                         f"{'yes' if c.nullable else 'no'} | {c.description} |")
+        if name == "responses":
+            lines.append("| *one column per codebook item* | number | yes | yes | answers on the "
+                         "item's scale |")
+        lines.append("")
+    return "\n".join(lines)

@@ -164,3 +164,11 @@ def test_formats_read_alike(tmp_path):
         assert customers["customer_id"].tolist() == ["C001", "C002"], name
         assert customers["region"].tolist() == ["华东", "华北"], name
         assert str(customers["first_seen"].iloc[0].date()) == "2024-02-01", name
+
+
+def test_data_model_reference_is_generated_from_the_schema():
+    from cemlib.config import PROJ_ROOT
+    from cemlib.schema import data_model_markdown
+
+    docs = (PROJ_ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    assert data_model_markdown() in docs, "regenerate the tables of docs/data-model.md"

@@ -1,0 +1,42 @@
+"""Copy every stage notebook into a folder with a small parameter set injected, for nbval.
+
+    python pipeline/prepare_nbval.py build/nbval
+
+nbval runs a notebook's own parameters cell and cannot inject values, so Papermill's
+parameterisation (the same one ``dvc repro`` uses) writes an "injected-parameters" cell into each
+copy. Run nbval on the copies with CEM_DATA_DIR / CEM_REPORTS_DIR pointing inside the folder so
+the pipeline's own data is never touched (the Makefile's ``test`` target does this).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from papermill.parameterize import parameterize_notebook
+
+from cemlib.config import NOTEBOOKS_DIR
+
+# Small enough to keep `make test` fast, large enough that every planted defect occurs.
+SMALL = {"00_ingest": {"n_customers": 400, "seed": 1}}
+
+
+def prepare(out_dir: Path) -> list[Path]:
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    written = []
+    for source in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(source, as_version=4)
+        nb = parameterize_notebook(nb, SMALL.get(source.stem, {}), kernel_name="python3")
+        target = out_dir / source.name
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    for path in prepare(Path(sys.argv[1] if len(sys.argv) > 1 else "build/nbval")):
+        print(path)
