@@ -54,9 +54,18 @@ DEFAULT_PARAMS: dict = {
 }
 
 _CHANNEL_SYNONYMS = {
-    "f2f": "face_to_face", "in_person": "face_to_face", "face-to-face": "face_to_face",
-    "facetoface": "face_to_face", "online": "web", "website": "web", "text": "sms",
-    "mobile_app": "app", "telephone": "phone", "call": "phone", "e-mail": "email", "mail": "email",
+    "f2f": "face_to_face",
+    "in_person": "face_to_face",
+    "face-to-face": "face_to_face",
+    "facetoface": "face_to_face",
+    "online": "web",
+    "website": "web",
+    "text": "sms",
+    "mobile_app": "app",
+    "telephone": "phone",
+    "call": "phone",
+    "e-mail": "email",
+    "mail": "email",
 }
 FREE_TEXT = ("comment", "text")
 _TRUE = {"true", "t", "1", "yes", "y", "是", "1.0"}
@@ -195,8 +204,12 @@ def harmonise_items(
     """
     frame = frame.copy()
     out_of_range = pd.Series(False, index=frame.index)
-    fixes = {"out_of_range_set_missing": 0, "scale_mapped": 0, "survey_reversed": 0,
-             "reverse_item_recoded": 0}
+    fixes = {
+        "out_of_range_set_missing": 0,
+        "scale_mapped": 0,
+        "survey_reversed": 0,
+        "reverse_item_recoded": 0,
+    }
     survey = frame["survey"] if "survey" in frame else pd.Series(pd.NA, index=frame.index)
     for item in codebook.items:
         values = frame[item.id].astype("float64")
@@ -284,8 +297,13 @@ class _Verdicts:
 
 
 def _parse_columns(
-    frame: pd.DataFrame, table: str, file: str, kinds: dict[str, str], nullable: dict[str, bool],
-    verdicts: _Verdicts, params: dict,
+    frame: pd.DataFrame,
+    table: str,
+    file: str,
+    kinds: dict[str, str],
+    nullable: dict[str, bool],
+    verdicts: _Verdicts,
+    params: dict,
 ) -> pd.DataFrame:
     frame = frame.copy()
     for column, kind in kinds.items():
@@ -301,10 +319,16 @@ def _parse_columns(
                 raise XVOCError(
                     f"'{value}' is not a valid {kind} ({invalid.sum()} of {raw.notna().sum()} "
                     "values unreadable)",
-                    file=file, column=column, row=int(first), rule="wrong_type",
+                    file=file,
+                    column=column,
+                    row=int(first),
+                    rule="wrong_type",
                 )
-            verdicts.add("invalid_value", invalid,
-                         f"{column}: " + raw.astype("string") + f" is not a valid {kind}")
+            verdicts.add(
+                "invalid_value",
+                invalid,
+                f"{column}: " + raw.astype("string") + f" is not a valid {kind}",
+            )
         if not nullable.get(column, True):
             verdicts.add("missing_value", raw.isna(), f"{column} is empty")
         frame[column] = parsed
@@ -333,13 +357,19 @@ def _duplicates(frame: pd.DataFrame, table: str, verdicts: _Verdicts) -> pd.Seri
     verdicts.add("duplicate_exact", exact, "same values as row " + first_row.astype("string"))
     reused = frame[id_column].notna() & frame.duplicated(subset=[id_column], keep="first") & ~exact
     first_id_row = frame.groupby(id_column, sort=False)[SOURCE_ROW].transform("first")
-    verdicts.add("duplicate_id", reused,
-                 f"{id_column} already used by row " + first_id_row.astype("string"))
+    verdicts.add(
+        "duplicate_id", reused, f"{id_column} already used by row " + first_id_row.astype("string")
+    )
     return exact | reused
 
 
-def _test_records(frame: pd.DataFrame, table: str, raw_ids: dict[str, pd.Series], params: dict,
-                  verdicts: _Verdicts) -> pd.Series:
+def _test_records(
+    frame: pd.DataFrame,
+    table: str,
+    raw_ids: dict[str, pd.Series],
+    params: dict,
+    verdicts: _Verdicts,
+) -> pd.Series:
     pattern = re.compile(params["test_id_pattern"], re.IGNORECASE)
     mask = pd.Series(False, index=frame.index)
     for column, ids in raw_ids.items():
@@ -371,33 +401,51 @@ def _speeders(frame: pd.DataFrame, fraction: float, verdicts: _Verdicts) -> None
     group = frame["survey"].fillna("(none)") if "survey" in frame else pd.Series("", frame.index)
     median = duration.groupby(group).transform("median")
     fast = duration < fraction * median
-    verdicts.add("speeder", fast,
-                 "took " + duration.round(0).astype("string") + " s, median "
-                 + median.round(0).astype("string") + " s")
+    verdicts.add(
+        "speeder",
+        fast,
+        "took "
+        + duration.round(0).astype("string")
+        + " s, median "
+        + median.round(0).astype("string")
+        + " s",
+    )
 
 
-def _straight_liners(frame: pd.DataFrame, codebook: Codebook, params: dict,
-                     verdicts: _Verdicts) -> None:
+def _straight_liners(
+    frame: pd.DataFrame, codebook: Codebook, params: dict, verdicts: _Verdicts
+) -> None:
     drivers = [i.id for i in codebook.items if i.role == "driver"]
     if len(drivers) < params["straightline_min_items"]:
         return
     runs = longest_run(frame[drivers].to_numpy(dtype="float64"))
     threshold = min(params["straightline_min_run"], len(drivers))
     runs = pd.Series(runs, index=frame.index)
-    verdicts.add("straight_liner", runs >= threshold,
-                 "same answer on " + runs.astype("string") + f" of {len(drivers)} drivers in a row")
+    verdicts.add(
+        "straight_liner",
+        runs >= threshold,
+        "same answer on " + runs.astype("string") + f" of {len(drivers)} drivers in a row",
+    )
 
 
 def _attention(frame: pd.DataFrame, codebook: Codebook, verdicts: _Verdicts) -> None:
     for item in codebook.by_role("attention_check"):
         answer = frame[item.id]
         failed = answer.notna() & (answer != item.expect)
-        verdicts.add("attention_check", failed,
-                     f"{item.id} answered " + answer.astype("string") + f", expected {item.expect:g}")
+        verdicts.add(
+            "attention_check",
+            failed,
+            f"{item.id} answered " + answer.astype("string") + f", expected {item.expect:g}",
+        )
 
 
-def _near_duplicates(frame: pd.DataFrame, codebook: Codebook, window_min: float,
-                     excluded: pd.Series, verdicts: _Verdicts) -> None:
+def _near_duplicates(
+    frame: pd.DataFrame,
+    codebook: Codebook,
+    window_min: float,
+    excluded: pd.Series,
+    verdicts: _Verdicts,
+) -> None:
     """Same respondent, identical answers to every item, submitted within the window."""
     if "customer_id" not in frame or "submitted_at" not in frame:
         return
@@ -410,10 +458,17 @@ def _near_duplicates(frame: pd.DataFrame, codebook: Codebook, window_min: float,
     gap = grouped["submitted_at"].diff()
     previous_id = grouped["response_id"].shift()
     near = gap.notna() & (gap <= pd.Timedelta(minutes=window_min))
-    verdicts.add("duplicate_near", near.reindex(frame.index, fill_value=False),
-                 ("same answers as " + previous_id.astype("string") + ", "
-                  + (gap.dt.total_seconds() / 60).round(1).astype("string") + " min later"
-                  ).reindex(frame.index))
+    verdicts.add(
+        "duplicate_near",
+        near.reindex(frame.index, fill_value=False),
+        (
+            "same answers as "
+            + previous_id.astype("string")
+            + ", "
+            + (gap.dt.total_seconds() / 60).round(1).astype("string")
+            + " min later"
+        ).reindex(frame.index),
+    )
 
 
 def clean_table(
@@ -442,9 +497,9 @@ def clean_table(
         fixes["customer_id_normalised"] = int(
             (canonical.fillna("") != raw["customer_id"].astype("string").fillna("")).sum()
         )
-        marks["customer_id_format"] = (
-            canonical.fillna("") != raw["customer_id"].astype("string").str.normalize("NFKC").fillna("")
-        )
+        marks["customer_id_format"] = canonical.fillna("") != raw["customer_id"].astype(
+            "string"
+        ).str.normalize("NFKC").fillna("")
         frame["customer_id"] = canonical
         if test_customer_ids:
             hit = canonical.isin(test_customer_ids).fillna(False).astype(bool) & ~is_test
@@ -455,8 +510,11 @@ def clean_table(
         if "channel" in frame:
             frame["channel"], fixes["channel_mapped_to_other"] = normalise_channel(frame["channel"])
         if "weight" in frame:
-            verdicts.add("invalid_value", frame["weight"] <= 0,
-                         "weight " + frame["weight"].astype("string") + " is not positive")
+            verdicts.add(
+                "invalid_value",
+                frame["weight"] <= 0,
+                "weight " + frame["weight"].astype("string") + " is not positive",
+            )
         _near_duplicates(frame, codebook, params["near_duplicate_window_min"], duplicated, verdicts)
         _speeders(frame, params["speeder_fraction"], verdicts)
         _straight_liners(frame, codebook, params, verdicts)  # on raw answers, as ticked
@@ -468,14 +526,20 @@ def clean_table(
         _attention(frame, codebook, verdicts)
     if table == "feedback":
         bad_kind = frame["kind"].notna() & ~frame["kind"].str.lower().isin(FEEDBACK_KINDS)
-        verdicts.add("invalid_value", bad_kind,
-                     "kind " + frame["kind"].astype("string") + " is not one of "
-                     + ", ".join(FEEDBACK_KINDS))
+        verdicts.add(
+            "invalid_value",
+            bad_kind,
+            "kind "
+            + frame["kind"].astype("string")
+            + " is not one of "
+            + ", ".join(FEEDBACK_KINDS),
+        )
         frame["kind"] = frame["kind"].str.lower()
     text_column = {"responses": "comment", "feedback": "text"}.get(table)
     if text_column in frame:
-        frame[text_column], language, text_marks = clean_text(frame[text_column],
-                                                              params["redact_pii"])
+        frame[text_column], language, text_marks = clean_text(
+            frame[text_column], params["redact_pii"]
+        )
         frame[f"{text_column}_language" if table == "responses" else "language"] = language
         fixes["html_stripped"] = int(text_marks["html"].sum())
         for kind in [c for c in text_marks if c.startswith("pii_")]:
@@ -486,8 +550,11 @@ def clean_table(
             verdicts.add("empty_text", frame["text"].isna(), "text is empty")
     if table == "transactions" and customer_ids is not None:
         orphan = frame["customer_id"].notna() & ~frame["customer_id"].isin(customer_ids)
-        verdicts.add("orphan", orphan.fillna(False),
-                     "customer " + frame["customer_id"] + " is not in the customers table")
+        verdicts.add(
+            "orphan",
+            orphan.fillna(False),
+            "customer " + frame["customer_id"] + " is not in the customers table",
+        )
     if table in ("responses", "feedback") and customer_ids is not None and "customer_id" in frame:
         frame["customer_linked"] = frame["customer_id"].isin(customer_ids).fillna(False)
         fixes["unlinked_customer"] = int(
@@ -521,7 +588,9 @@ def _split(frame, raw, table, verdicts: _Verdicts, fixes, marks) -> TableResult:
             "detail": detail[rejected],
         }
     )
-    clean = frame.loc[~rejected].rename(columns={SOURCE_FILE: "source_file", SOURCE_ROW: "source_row"})
+    clean = frame.loc[~rejected].rename(
+        columns={SOURCE_FILE: "source_file", SOURCE_ROW: "source_row"}
+    )
     clean = clean.sort_values([id_column, "source_row"], kind="stable").reset_index(drop=True)
     flags = verdicts.flags.join(marks.add_prefix("fix_"))
     flags.insert(0, "source_row", raw[SOURCE_ROW].astype("int64"))
@@ -587,11 +656,17 @@ def quality_summary(raw: RawFolder, results: dict[str, TableResult]) -> dict:
 
 def quality_table(quality: dict) -> pd.DataFrame:
     """Rows in, out and rejected per table, with the rejections per rule (only rules that fired)."""
-    frame = pd.DataFrame({
-        table: {"rows in": q["rows_in"], "rows out": q["rows_out"], "rejected": q["rows_rejected"],
-                **{rule: n for rule, n in q["rules"].items()}}
-        for table, q in quality["tables"].items()
-    })
+    frame = pd.DataFrame(
+        {
+            table: {
+                "rows in": q["rows_in"],
+                "rows out": q["rows_out"],
+                "rejected": q["rows_rejected"],
+                **{rule: n for rule, n in q["rules"].items()},
+            }
+            for table, q in quality["tables"].items()
+        }
+    )
     fired = [r for r in frame.index[3:] if frame.loc[r].sum() > 0]
     return frame.loc[["rows in", "rows out", "rejected", *fired]].fillna(0).astype("int64")
 
@@ -604,8 +679,11 @@ def fixes_table(quality: dict) -> pd.DataFrame:
 
 def codebook_gaps(codebook: Codebook) -> pd.DataFrame:
     """Items without an owner or an action: nobody is accountable for acting on them."""
-    rows = [{"item": i.id, "role": i.role, "owner": i.owner or "—", "action": i.action or "—"}
-            for i in codebook.items if not i.owner or not i.action]
+    rows = [
+        {"item": i.id, "role": i.role, "owner": i.owner or "—", "action": i.action or "—"}
+        for i in codebook.items
+        if not i.owner or not i.action
+    ]
     return pd.DataFrame(rows, columns=["item", "role", "owner", "action"])
 
 
@@ -645,12 +723,17 @@ def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
         flagged_rows = set(flags.loc[flags[flag_column].astype(bool), "source_row"])
         planted_rows = set(group["source_row"])
         caught = len(flagged_rows & planted_rows)
-        rows.append({
-            "table": table, "defect": defect, "planted": len(planted_rows),
-            "flagged": len(flagged_rows), "caught": caught,
-            "precision": caught / len(flagged_rows) if flagged_rows else float("nan"),
-            "recall": caught / len(planted_rows),
-        })
+        rows.append(
+            {
+                "table": table,
+                "defect": defect,
+                "planted": len(planted_rows),
+                "flagged": len(flagged_rows),
+                "caught": caught,
+                "precision": caught / len(flagged_rows) if flagged_rows else float("nan"),
+                "recall": caught / len(planted_rows),
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -661,8 +744,10 @@ def write_outputs(result: CleanResult, clean_dir, quality_path) -> list:
     from cemlib.io import write_json, write_parquet, write_yaml
 
     clean_dir = Path(clean_dir)
-    written = [write_parquet(frame, clean_dir / f"{table}.parquet")
-               for table, frame in result.tables.items()]
+    written = [
+        write_parquet(frame, clean_dir / f"{table}.parquet")
+        for table, frame in result.tables.items()
+    ]
     written.append(write_parquet(result.rejects, clean_dir / "rejects.parquet"))
     written.append(write_yaml(result.codebook.to_dict(), clean_dir / "codebook.yaml"))
     written.append(write_json(result.quality, quality_path))

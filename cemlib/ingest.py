@@ -25,8 +25,13 @@ def file_manifest(folder: Path) -> pd.DataFrame:
     rows = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows.append({"file": path.relative_to(folder).as_posix(), "bytes": path.stat().st_size,
-                     "sha256": digest[:16]})
+        rows.append(
+            {
+                "file": path.relative_to(folder).as_posix(),
+                "bytes": path.stat().st_size,
+                "sha256": digest[:16],
+            }
+        )
     return pd.DataFrame(rows, columns=["file", "bytes", "sha256"])
 
 

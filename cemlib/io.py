@@ -115,13 +115,20 @@ def read_csv_text(text: str, file: str) -> pd.DataFrame:
             expected, line, seen = (int(g) for g in m.groups())
             raise XVOCError(
                 f"line {line} has {seen} fields where the header has {expected}",
-                file=file, row=line - 1, rule="malformed_csv",
+                file=file,
+                row=line - 1,
+                rule="malformed_csv",
             ) from None
         if m := _EOF_QUOTE.search(message):
-            raise XVOCError("a quoted field is never closed", file=file, row=int(m.group(1)),
-                            rule="malformed_csv") from None
-        raise XVOCError(f"cannot parse CSV: {message.strip()}", file=file,
-                        rule="malformed_csv") from None
+            raise XVOCError(
+                "a quoted field is never closed",
+                file=file,
+                row=int(m.group(1)),
+                rule="malformed_csv",
+            ) from None
+        raise XVOCError(
+            f"cannot parse CSV: {message.strip()}", file=file, rule="malformed_csv"
+        ) from None
     return frame
 
 
@@ -134,7 +141,9 @@ def _check_header(names, file: str) -> None:
         if key in seen:
             raise XVOCError(
                 f"column appears twice in the header (positions {seen[key]} and {position})",
-                file=file, column=key, rule="duplicate_column",
+                file=file,
+                column=key,
+                rule="duplicate_column",
             )
         seen[key] = position
 
@@ -153,15 +162,21 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types for a corrupt file
-            raise XVOCError(f"cannot read Parquet: {type(exc).__name__}: {str(exc)[:120]}",
-                            file=file, rule="unreadable_file") from None
+            raise XVOCError(
+                f"cannot read Parquet: {type(exc).__name__}: {str(exc)[:120]}",
+                file=file,
+                rule="unreadable_file",
+            ) from None
     elif suffix == ".xlsx":
         encoding = "xlsx"
         try:
             frame = pd.read_excel(path, sheet_name=0, dtype=str)
         except Exception as exc:  # openpyxl/zipfile errors for a file that is not a workbook
-            raise XVOCError(f"cannot read Excel workbook: {type(exc).__name__}: {str(exc)[:120]}",
-                            file=file, rule="unreadable_file") from None
+            raise XVOCError(
+                f"cannot read Excel workbook: {type(exc).__name__}: {str(exc)[:120]}",
+                file=file,
+                rule="unreadable_file",
+            ) from None
     else:
         encoding = "sav"
         try:
@@ -169,8 +184,11 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
 
             frame, _meta = pyreadstat.read_sav(str(path))
         except Exception as exc:  # pyreadstat.ReadstatError and friends
-            raise XVOCError(f"cannot read SPSS file: {type(exc).__name__}: {str(exc)[:120]}",
-                            file=file, rule="unreadable_file") from None
+            raise XVOCError(
+                f"cannot read SPSS file: {type(exc).__name__}: {str(exc)[:120]}",
+                file=file,
+                rule="unreadable_file",
+            ) from None
     if suffix != ".csv":
         _check_header(list(frame.columns), file)
     frame.columns = [normalise_column_name(c) for c in frame.columns]
@@ -198,7 +216,8 @@ def read_folder(folder: Path | str) -> RawFolder:
             raise XVOCError(
                 f"required table '{name}' not found in {folder} (expected {name}.csv, "
                 ".parquet, .xlsx or .sav)",
-                file=f"{name}.csv", rule="missing_file",
+                file=f"{name}.csv",
+                rule="missing_file",
             )
     tables, encodings = {}, {}
     for name, path in files.items():
@@ -215,17 +234,32 @@ def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook
     spec = TABLES[table]
     for column in spec.columns:
         if column.required and column.name not in frame.columns:
-            raise XVOCError(f"required column of table '{table}' is missing", file=file,
-                            column=column.name, rule="missing_column")
+            raise XVOCError(
+                f"required column of table '{table}' is missing",
+                file=file,
+                column=column.name,
+                rule="missing_column",
+            )
     if table == "responses":
-        if "duration_s" not in frame.columns and "started_at" in frame.columns \
-                and "submitted_at" not in frame.columns:
-            raise XVOCError("started_at needs submitted_at to give a duration", file=file,
-                            column="submitted_at", rule="missing_column")
+        if (
+            "duration_s" not in frame.columns
+            and "started_at" in frame.columns
+            and "submitted_at" not in frame.columns
+        ):
+            raise XVOCError(
+                "started_at needs submitted_at to give a duration",
+                file=file,
+                column="submitted_at",
+                rule="missing_column",
+            )
         for item in codebook.items:
             if item.id not in frame.columns:
-                raise XVOCError(f"codebook item '{item.id}' has no column in the data", file=file,
-                                column=item.id, rule="codebook_item_missing")
+                raise XVOCError(
+                    f"codebook item '{item.id}' has no column in the data",
+                    file=file,
+                    column=item.id,
+                    rule="codebook_item_missing",
+                )
     if frame.empty:
         raise XVOCError(f"table '{table}' has a header but no rows", file=file, rule="empty_file")
 
@@ -247,8 +281,9 @@ def write_json(data: dict, path: Path | str) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -25,10 +25,17 @@ def waterfall_steps(table_quality: dict) -> pd.DataFrame:
     for rule, count in table_quality["rules"].items():
         if count:
             level -= count
-            steps.append({"label": rule.replace("_", " "), "bottom": level, "height": count,
-                          "kind": "removed"})
-    steps.append({"label": "rows out", "bottom": 0, "height": table_quality["rows_out"],
-                  "kind": "kept"})
+            steps.append(
+                {
+                    "label": rule.replace("_", " "),
+                    "bottom": level,
+                    "height": count,
+                    "kind": "removed",
+                }
+            )
+    steps.append(
+        {"label": "rows out", "bottom": 0, "height": table_quality["rows_out"], "kind": "kept"}
+    )
     return pd.DataFrame(steps)
 
 
@@ -39,12 +46,21 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
     colours = {"total": TOTAL, "removed": REMOVED, "kept": KEPT}
     for ax, (name, table_quality) in zip(axes[:, 0], tables, strict=True):
         steps = waterfall_steps(table_quality)
-        ax.barh(steps["label"], steps["height"], left=steps["bottom"],
-                color=[colours[k] for k in steps["kind"]])
+        ax.barh(
+            steps["label"],
+            steps["height"],
+            left=steps["bottom"],
+            color=[colours[k] for k in steps["kind"]],
+        )
         for y, (_, step) in enumerate(steps.iterrows()):
             sign = "−" if step["kind"] == "removed" else ""
-            ax.text(step["bottom"] + step["height"], y, f" {sign}{int(step['height']):,}",
-                    va="center", fontsize=8)
+            ax.text(
+                step["bottom"] + step["height"],
+                y,
+                f" {sign}{int(step['height']):,}",
+                va="center",
+                fontsize=8,
+            )
         ax.invert_yaxis()
         ax.set_title(f"{name}: {table_quality['rows_in']:,} in → {table_quality['rows_out']:,} out")
         ax.set_xlabel("rows")

@@ -65,7 +65,11 @@ TABLES: dict[str, Table] = {
             _c("region", "str"),
             _c("tier", "str", description="loyalty tier; 'internal' marks staff/test accounts"),
             _c("acquisition_channel", "str"),
-            _c("cost_to_serve", "float", description="yearly cost to serve, same currency as amounts"),
+            _c(
+                "cost_to_serve",
+                "float",
+                description="yearly cost to serve, same currency as amounts",
+            ),
         ),
         description="one row per customer",
     ),
@@ -173,7 +177,7 @@ class Codebook:
     def by_role(self, role: str) -> list[Item]:
         """Items of one role, in journey order (stage) then codebook order."""
         items = [i for i in self.items if i.role == role]
-        return sorted(items, key=lambda i: (i.stage if i.stage is not None else 10**6))
+        return sorted(items, key=lambda i: i.stage if i.stage is not None else 10**6)
 
     @property
     def ids(self) -> list[str]:
@@ -196,7 +200,10 @@ class Codebook:
                 entry["reverse"] = True
             items.append(entry)
         surveys = {
-            name: {"scales": {k: list(v) for k, v in rule.scales.items()}, "reverse": list(rule.reverse)}
+            name: {
+                "scales": {k: list(v) for k, v in rule.scales.items()},
+                "reverse": list(rule.reverse),
+            }
             for name, rule in self.surveys.items()
         }
         return {"study": dict(self.study), "items": items, "surveys": surveys}
@@ -213,52 +220,88 @@ def _parse_scale(raw, file: str, index: int, item_id: str) -> tuple[float, float
         or len(raw) != 2
         or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)
     ):
-        raise _item_error(file, index, item_id, f"scale must be [min, max] numbers, found {raw!r}",
-                          "unknown_scale")
+        raise _item_error(
+            file,
+            index,
+            item_id,
+            f"scale must be [min, max] numbers, found {raw!r}",
+            "unknown_scale",
+        )
     low, high = float(raw[0]), float(raw[1])
     if low >= high:
-        raise _item_error(file, index, item_id, f"scale min {raw[0]} must be below max {raw[1]}",
-                          "scale_min_not_below_max")
+        raise _item_error(
+            file,
+            index,
+            item_id,
+            f"scale min {raw[0]} must be below max {raw[1]}",
+            "scale_min_not_below_max",
+        )
     return low, high
 
 
 def _parse_item(entry, file: str, index: int) -> Item:
     if not isinstance(entry, dict):
-        raise _item_error(file, index, None, f"expected a mapping, found {entry!r}", "codebook_format")
+        raise _item_error(
+            file, index, None, f"expected a mapping, found {entry!r}", "codebook_format"
+        )
     item_id = entry.get("id")
     if not isinstance(item_id, str) or not item_id.strip():
         raise _item_error(file, index, None, "has no 'id'", "codebook_missing_id")
     item_id = item_id.strip().lower()
     role = entry.get("role")
     if role not in ROLES:
-        raise _item_error(file, index, item_id, f"role {role!r} is not one of {', '.join(ROLES)}",
-                          "unknown_role")
+        raise _item_error(
+            file, index, item_id, f"role {role!r} is not one of {', '.join(ROLES)}", "unknown_role"
+        )
     scale = _parse_scale(entry.get("scale"), file, index, item_id)
     metric = entry.get("metric")
     if metric is not None and metric not in METRICS:
-        raise _item_error(file, index, item_id, f"metric {metric!r} is not one of {', '.join(METRICS)}",
-                          "unknown_metric")
+        raise _item_error(
+            file,
+            index,
+            item_id,
+            f"metric {metric!r} is not one of {', '.join(METRICS)}",
+            "unknown_metric",
+        )
     reverse = entry.get("reverse", False)
     if not isinstance(reverse, bool):
-        raise _item_error(file, index, item_id, f"reverse must be true or false, found {reverse!r}",
-                          "codebook_format")
+        raise _item_error(
+            file,
+            index,
+            item_id,
+            f"reverse must be true or false, found {reverse!r}",
+            "codebook_format",
+        )
     stage = entry.get("stage")
     if stage is not None and (not isinstance(stage, int) or isinstance(stage, bool)):
-        raise _item_error(file, index, item_id, f"stage must be an integer, found {stage!r}",
-                          "codebook_format")
+        raise _item_error(
+            file, index, item_id, f"stage must be an integer, found {stage!r}", "codebook_format"
+        )
     expect = entry.get("expect")
     if role == "attention_check":
         if not isinstance(expect, (int, float)) or isinstance(expect, bool):
-            raise _item_error(file, index, item_id, "attention check needs 'expect: <answer>'",
-                              "attention_check_without_expect")
+            raise _item_error(
+                file,
+                index,
+                item_id,
+                "attention check needs 'expect: <answer>'",
+                "attention_check_without_expect",
+            )
         if not scale[0] <= expect <= scale[1]:
-            raise _item_error(file, index, item_id, f"expect {expect} lies outside scale {list(scale)}",
-                              "attention_check_without_expect")
+            raise _item_error(
+                file,
+                index,
+                item_id,
+                f"expect {expect} lies outside scale {list(scale)}",
+                "attention_check_without_expect",
+            )
     text = entry.get("text") or {}
     if isinstance(text, str):
         text = {"en": text}
     if not isinstance(text, dict):
-        raise _item_error(file, index, item_id, "text must be {en: ..., zh: ...}", "codebook_format")
+        raise _item_error(
+            file, index, item_id, "text must be {en: ..., zh: ...}", "codebook_format"
+        )
     return Item(
         id=item_id,
         role=role,
@@ -279,22 +322,31 @@ def _parse_surveys(raw, file: str, items: dict[str, Item]) -> dict[str, SurveyRu
     if raw in (None, {}):
         return {}
     if not isinstance(raw, dict):
-        raise XVOCError("'surveys' must map a survey name to its deviations", file=file,
-                        rule="codebook_format")
+        raise XVOCError(
+            "'surveys' must map a survey name to its deviations", file=file, rule="codebook_format"
+        )
     rules = {}
     for name, spec in raw.items():
         spec = spec or {}
         scales = {}
         for item_id, scale in (spec.get("scales") or {}).items():
             if item_id not in items:
-                raise XVOCError(f"survey '{name}' rescales unknown item '{item_id}'", file=file,
-                                column=item_id, rule="codebook_unknown_reference")
+                raise XVOCError(
+                    f"survey '{name}' rescales unknown item '{item_id}'",
+                    file=file,
+                    column=item_id,
+                    rule="codebook_unknown_reference",
+                )
             scales[item_id] = _parse_scale(scale, file, list(items).index(item_id), item_id)
         reverse = tuple(str(i) for i in (spec.get("reverse") or ()))
         for item_id in reverse:
             if item_id not in items:
-                raise XVOCError(f"survey '{name}' reverses unknown item '{item_id}'", file=file,
-                                column=item_id, rule="codebook_unknown_reference")
+                raise XVOCError(
+                    f"survey '{name}' reverses unknown item '{item_id}'",
+                    file=file,
+                    column=item_id,
+                    rule="codebook_unknown_reference",
+                )
         rules[str(name)] = SurveyRule(scales=scales, reverse=reverse)
     return rules
 
@@ -312,36 +364,48 @@ def parse_codebook(path: Path | str) -> Codebook:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise XVOCError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file,
-                        rule="wrong_encoding") from None
+        raise XVOCError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=file, rule="wrong_encoding"
+        ) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise XVOCError(f"not valid YAML{line}: {problem}", file=file, rule="codebook_not_yaml") from None
+        raise XVOCError(
+            f"not valid YAML{line}: {problem}", file=file, rule="codebook_not_yaml"
+        ) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), list) or not raw["items"]:
-        raise XVOCError("expected a mapping with a non-empty 'items' list", file=file,
-                        rule="codebook_format")
+        raise XVOCError(
+            "expected a mapping with a non-empty 'items' list", file=file, rule="codebook_format"
+        )
     items: dict[str, Item] = {}
     for index, entry in enumerate(raw["items"]):
         item = _parse_item(entry, file, index)
         if item.id in items:
-            raise _item_error(file, index, item.id, "id appears twice in the codebook",
-                              "duplicate_codebook_id")
+            raise _item_error(
+                file, index, item.id, "id appears twice in the codebook", "duplicate_codebook_id"
+            )
         items[item.id] = item
     for index, item in enumerate(items.values()):
         if item.role == "stated_importance":
             target = items.get(item.of or "")
             if target is None or target.role != "driver":
-                raise _item_error(file, index, item.id,
-                                  f"'of: {item.of}' must name a driver item of the codebook",
-                                  "codebook_unknown_reference")
+                raise _item_error(
+                    file,
+                    index,
+                    item.id,
+                    f"'of: {item.of}' must name a driver item of the codebook",
+                    "codebook_unknown_reference",
+                )
     surveys = _parse_surveys(raw.get("surveys"), file, items)
     study = raw.get("study") or {}
-    return Codebook(items=tuple(items.values()), surveys=surveys,
-                    study=study if isinstance(study, dict) else {"name": str(study)})
+    return Codebook(
+        items=tuple(items.values()),
+        surveys=surveys,
+        study=study if isinstance(study, dict) else {"name": str(study)},
+    )
 
 
 def data_model_markdown() -> str:
@@ -350,14 +414,21 @@ def data_model_markdown() -> str:
     for name in TABLE_ORDER:
         table = TABLES[name]
         need = "required" if table.required else "optional"
-        lines += [f"### `{name}` ({need}) — {table.description}", "",
-                  "| column | type | column must exist | value may be empty | meaning |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"### `{name}` ({need}) — {table.description}",
+            "",
+            "| column | type | column must exist | value may be empty | meaning |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for c in table.columns:
-            lines.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
-                         f"{'yes' if c.nullable else 'no'} | {c.description} |")
+            lines.append(
+                f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
+                f"{'yes' if c.nullable else 'no'} | {c.description} |"
+            )
         if name == "responses":
-            lines.append("| *one column per codebook item* | number | yes | yes | answers on the "
-                         "item's scale |")
+            lines.append(
+                "| *one column per codebook item* | number | yes | yes | answers on the "
+                "item's scale |"
+            )
         lines.append("")
     return "\n".join(lines)

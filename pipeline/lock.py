@@ -23,17 +23,32 @@ def freeze() -> list[str]:
         python = Path(tmp) / "bin" / "python"
         subprocess.run([sys.executable, "-m", "venv", tmp], check=True)
         subprocess.run([python, "-m", "pip", "install", "--quiet", f"{ROOT}[dev]"], check=True)
-        out = subprocess.run([python, "-m", "pip", "freeze", "--all"], check=True,
-                             capture_output=True, text=True).stdout
-    pins = [line for line in out.splitlines() if "==" in line and not line.startswith(("pip==", "cemlib"))]
+        out = subprocess.run(
+            [python, "-m", "pip", "freeze", "--all"], check=True, capture_output=True, text=True
+        ).stdout
+    pins = [
+        line
+        for line in out.splitlines()
+        if "==" in line and not line.startswith(("pip==", "cemlib"))
+    ]
     return sorted(pins, key=str.lower)
 
 
 def write(pins: list[str]) -> None:
     (ROOT / "requirements.lock").write_text(HEADER + "\n".join(pins) + "\n", encoding="utf-8")
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    lines = [HEADER.rstrip(), "name: cem-research", "channels:", "  - conda-forge", "dependencies:",
-             f"  - python={python}", "  - pip", "  - pip:", "      - -e .", *[f"      - {p}" for p in pins]]
+    lines = [
+        HEADER.rstrip(),
+        "name: cem-research",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        f"  - python={python}",
+        "  - pip",
+        "  - pip:",
+        "      - -e .",
+        *[f"      - {p}" for p in pins],
+    ]
     (ROOT / "environment.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -49,7 +49,9 @@ def tidy_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def render_html(nb: nbformat.NotebookNode, name: str) -> str:
-    exporter = HTMLExporter(template_name="cem", extra_template_basedirs=[str(TEMPLATES_DIR.parent)])
+    exporter = HTMLExporter(
+        template_name="cem", extra_template_basedirs=[str(TEMPLATES_DIR.parent)]
+    )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     return html
 
@@ -69,8 +71,13 @@ def run(name: str, parameters: dict, report: Path | None) -> None:
         executed = Path(tmp) / f"{name}.ipynb"
         try:
             pm.execute_notebook(
-                str(source), str(executed), parameters=parameters, kernel_name="python3",
-                cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
+                str(source),
+                str(executed),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(NOTEBOOKS_DIR),
+                progress_bar=False,
+                log_output=False,
             )
         except pm.PapermillExecutionError as exc:
             sys.exit(exit_message(name, exc))
@@ -85,7 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("notebook", help="notebook name in notebooks/, without .ipynb")
     parser.add_argument("--params", nargs="*", default=[], help="params.yaml sections to pass")
     parser.add_argument("--set", nargs="*", default=[], help="extra key=value parameters")
-    parser.add_argument("--report", type=Path, help="HTML report to write (default reports/NAME.html)")
+    parser.add_argument(
+        "--report", type=Path, help="HTML report to write (default reports/NAME.html)"
+    )
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args(argv)
     report = None if args.no_report else (args.report or REPORTS_DIR / f"{args.notebook}.html")

@@ -50,7 +50,9 @@ RESPONSES = (
     "R2,C002,rel,app,2025-01-06 11:00:00,280,zh,6,2,4,4,太慢了\n"
     "R3,,rel,phone,2025-01-07 12:00:00,320,en,10,5,1,4,\n"
 )
-CUSTOMERS = "customer_id,first_seen,region,tier\nC001,2024-02-01,华东,gold\nC002,2024-03-01,华北,silver\n"
+CUSTOMERS = (
+    "customer_id,first_seen,region,tier\nC001,2024-02-01,华东,gold\nC002,2024-03-01,华北,silver\n"
+)
 TRANSACTIONS = (
     "transaction_id,customer_id,ts,amount,margin,promo\n"
     "T1,C001,2025-01-01 09:00:00,100.5,30,false\nT2,C002,2025-01-02 09:00:00,-20,-5,true\n"

@@ -29,7 +29,13 @@ def test_params_yaml_matches_code_defaults():
 
 def test_canonical_customer_id():
     ids = pd.Series([" c-000123 ", "Ｃ０００１２３", "C000123", None, "c_000124"])
-    assert canonical_customer_id(ids).tolist() == ["C000123", "C000123", "C000123", pd.NA, "C000124"]
+    assert canonical_customer_id(ids).tolist() == [
+        "C000123",
+        "C000123",
+        "C000123",
+        pd.NA,
+        "C000124",
+    ]
 
 
 def test_longest_run_counts_identical_consecutive_answers():
@@ -38,15 +44,23 @@ def test_longest_run_counts_identical_consecutive_answers():
 
 
 def test_channels_are_mapped_onto_the_data_model():
-    mapped, unknown = normalise_channel(pd.Series(["Web", "F2F", "Face to face", "carrier pigeon", None]))
+    mapped, unknown = normalise_channel(
+        pd.Series(["Web", "F2F", "Face to face", "carrier pigeon", None])
+    )
     assert mapped.tolist() == ["web", "face_to_face", "face_to_face", "other", pd.NA]
     assert unknown == 1
 
 
 def test_datetimes_in_excel_and_chinese_forms():
-    parsed = parse_datetimes(pd.Series(["2025-03-18 09:05:00", "2025/3/18 9:05", "2025年3月18日", None]))
+    parsed = parse_datetimes(
+        pd.Series(["2025-03-18 09:05:00", "2025/3/18 9:05", "2025年3月18日", None])
+    )
     assert [str(v.date()) if pd.notna(v) else None for v in parsed] == [
-        "2025-03-18", "2025-03-18", "2025-03-18", None]
+        "2025-03-18",
+        "2025-03-18",
+        "2025-03-18",
+        None,
+    ]
 
 
 def test_harmonise_maps_survey_scales_and_reverses(tmp_path):
@@ -59,9 +73,14 @@ def test_harmonise_maps_survey_scales_and_reverses(tmp_path):
         encoding="utf-8",
     )
     codebook = parse_codebook(tmp_path / "codebook.yaml")
-    frame = pd.DataFrame({"survey": ["main", "kiosk", "legacy", "main"],
-                          "osat": [5.0, 10.0, 3.0, 6.0], "ces": [7.0, 7.0, 1.0, 2.0],
-                          "wait": [1.0, 5.0, 2.0, 9.0]})
+    frame = pd.DataFrame(
+        {
+            "survey": ["main", "kiosk", "legacy", "main"],
+            "osat": [5.0, 10.0, 3.0, 6.0],
+            "ces": [7.0, 7.0, 1.0, 2.0],
+            "wait": [1.0, 5.0, 2.0, 9.0],
+        }
+    )
     out, out_of_range, fixes = harmonise_items(frame, codebook, "set_missing")
     assert out["osat"].tolist()[:3] == [5.0, 5.0, 3.0] and pd.isna(out["osat"].iloc[3])
     assert out["ces"].tolist() == [7.0, 7.0, 7.0, 2.0]  # legacy 1 = easiest becomes 7
@@ -74,7 +93,7 @@ def test_harmonise_maps_survey_scales_and_reverses(tmp_path):
 @pytest.mark.parametrize(
     ("row", "rule"),
     [
-        ("R9,C001,rel,web,2025-01-05 10:00:00,300,en,9,4,2,4,Great staff", "duplicate_id"),
+        ("R1,C003,rel,web,2025-01-09 10:00:00,300,en,7,3,3,4,other", "duplicate_id"),
         ("R9,C002,rel,web,2025-01-06 11:10:00,250,zh,6,2,4,4,again", "duplicate_near"),
         ("R9,C003,rel,web,2025-01-08 10:00:00,20,en,9,4,2,4,quick", "speeder"),
         ("R9,C003,rel,web,2025-01-08 10:00:00,300,en,9,4,2,2,oops", "attention_check"),
@@ -95,7 +114,9 @@ def test_each_response_rule(tmp_path, row, rule):
 
 def test_exact_duplicate_keeps_the_first(tmp_path):
     lines = RESPONSES.splitlines()
-    folder = write_folder(tmp_path / "input", **{"responses.csv": "\n".join([*lines, lines[1]]) + "\n"})
+    folder = write_folder(
+        tmp_path / "input", **{"responses.csv": "\n".join([*lines, lines[1]]) + "\n"}
+    )
     result = clean_folder(read_folder(folder))
     assert result.rejects[["source_row", "rule"]].values.tolist() == [[4, "duplicate_exact"]]
 
@@ -113,10 +134,14 @@ def test_out_of_range_policy(tmp_path):
 def test_orphans_and_linkage(tmp_path):
     folder = write_folder(
         tmp_path / "input",
-        **{"transactions.csv": "transaction_id,customer_id,ts,amount\nT1,c001 ,2025-01-01,5\nT2,C999,2025-01-01,5\n"},
+        **{
+            "transactions.csv": "transaction_id,customer_id,ts,amount\nT1,c001 ,2025-01-01,5\nT2,C999,2025-01-01,5\n"
+        },
     )
     result = clean_folder(read_folder(folder))
-    assert result.rejects[["table", "rule", "record_id"]].values.tolist() == [["transactions", "orphan", "T2"]]
+    assert result.rejects[["table", "rule", "record_id"]].values.tolist() == [
+        ["transactions", "orphan", "T2"]
+    ]
     assert result.tables["transactions"]["customer_id"].tolist() == ["C001"]
     responses = result.tables["responses"].set_index("response_id")
     assert responses["customer_linked"].tolist() == [True, True, False]

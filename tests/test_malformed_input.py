@@ -13,8 +13,11 @@ from cemlib.errors import XVOCError
 from cemlib.io import read_folder
 from tests.conftest import CODEBOOK, RESPONSES, write_folder
 
-BAD_DATES = RESPONSES.replace("2025-01-05 10:00:00", "yesterday").replace(
-    "2025-01-06 11:00:00", "soon").replace("2025-01-07 12:00:00", "32/13/2025 25:61")
+BAD_DATES = (
+    RESPONSES.replace("2025-01-05 10:00:00", "yesterday")
+    .replace("2025-01-06 11:00:00", "soon")
+    .replace("2025-01-07 12:00:00", "32/13/2025 25:61")
+)
 
 
 def _replace_in_codebook(old: str, new: str) -> str:
@@ -31,59 +34,201 @@ def _corrupt_xlsx() -> bytes:
 
 # name -> (files to override, expected rule, expected file, expected column, expected row)
 CASES = {
-    "missing responses table": ({"responses.csv": None}, "missing_file", "responses.csv", None, None),
+    "missing responses table": (
+        {"responses.csv": None},
+        "missing_file",
+        "responses.csv",
+        None,
+        None,
+    ),
     "missing codebook": ({"codebook.yaml": None}, "missing_file", "codebook.yaml", None, None),
-    "codebook not YAML": ({"codebook.yaml": "items: [\n  - id: ltr\n   bad: : :"}, "codebook_not_yaml",
-                          "codebook.yaml", None, None),
-    "codebook without items": ({"codebook.yaml": "study: {name: x}\n"}, "codebook_format",
-                               "codebook.yaml", None, None),
-    "codebook item without id": ({"codebook.yaml": _replace_in_codebook("- id: staff", "- idx: staff")},
-                                 "codebook_missing_id", "codebook.yaml", None, None),
-    "duplicate codebook id": ({"codebook.yaml": _replace_in_codebook("- id: wait", "- id: staff")},
-                              "duplicate_codebook_id", "codebook.yaml", "staff", None),
-    "unknown role": ({"codebook.yaml": _replace_in_codebook("role: driver", "role: driverr")},
-                     "unknown_role", "codebook.yaml", "staff", None),
-    "unknown scale": ({"codebook.yaml": _replace_in_codebook("scale: [0, 10]", "scale: NPS")},
-                      "unknown_scale", "codebook.yaml", "ltr", None),
-    "scale min not below max": ({"codebook.yaml": _replace_in_codebook("scale: [0, 10]", "scale: [10, 0]")},
-                                "scale_min_not_below_max", "codebook.yaml", "ltr", None),
-    "attention check without expect": ({"codebook.yaml": _replace_in_codebook("expect: 4", "note: 4")},
-                                       "attention_check_without_expect", "codebook.yaml", "attn_1", None),
-    "unknown metric": ({"codebook.yaml": _replace_in_codebook("metric: nps", "metric: npss")},
-                       "unknown_metric", "codebook.yaml", "ltr", None),
-    "codebook item absent from data": ({"responses.csv": RESPONSES.replace(",attn_1,", ",attn_x,")},
-                                       "codebook_item_missing", "responses.csv", "attn_1", None),
-    "missing required column": ({"responses.csv": RESPONSES.replace("response_id,", "id,")},
-                                "missing_column", "responses.csv", "response_id", None),
+    "codebook not YAML": (
+        {"codebook.yaml": "items: [\n  - id: ltr\n   bad: : :"},
+        "codebook_not_yaml",
+        "codebook.yaml",
+        None,
+        None,
+    ),
+    "codebook without items": (
+        {"codebook.yaml": "study: {name: x}\n"},
+        "codebook_format",
+        "codebook.yaml",
+        None,
+        None,
+    ),
+    "codebook item without id": (
+        {"codebook.yaml": _replace_in_codebook("- id: staff", "- idx: staff")},
+        "codebook_missing_id",
+        "codebook.yaml",
+        None,
+        None,
+    ),
+    "duplicate codebook id": (
+        {"codebook.yaml": _replace_in_codebook("- id: wait", "- id: staff")},
+        "duplicate_codebook_id",
+        "codebook.yaml",
+        "staff",
+        None,
+    ),
+    "unknown role": (
+        {"codebook.yaml": _replace_in_codebook("role: driver", "role: driverr")},
+        "unknown_role",
+        "codebook.yaml",
+        "staff",
+        None,
+    ),
+    "unknown scale": (
+        {"codebook.yaml": _replace_in_codebook("scale: [0, 10]", "scale: NPS")},
+        "unknown_scale",
+        "codebook.yaml",
+        "ltr",
+        None,
+    ),
+    "scale min not below max": (
+        {"codebook.yaml": _replace_in_codebook("scale: [0, 10]", "scale: [10, 0]")},
+        "scale_min_not_below_max",
+        "codebook.yaml",
+        "ltr",
+        None,
+    ),
+    "attention check without expect": (
+        {"codebook.yaml": _replace_in_codebook("expect: 4", "note: 4")},
+        "attention_check_without_expect",
+        "codebook.yaml",
+        "attn_1",
+        None,
+    ),
+    "unknown metric": (
+        {"codebook.yaml": _replace_in_codebook("metric: nps", "metric: npss")},
+        "unknown_metric",
+        "codebook.yaml",
+        "ltr",
+        None,
+    ),
+    "codebook item absent from data": (
+        {"responses.csv": RESPONSES.replace(",attn_1,", ",attn_x,")},
+        "codebook_item_missing",
+        "responses.csv",
+        "attn_1",
+        None,
+    ),
+    "missing required column": (
+        {"responses.csv": RESPONSES.replace("response_id,", "id,")},
+        "missing_column",
+        "responses.csv",
+        "response_id",
+        None,
+    ),
     "missing required column (transactions)": (
         {"transactions.csv": "transaction_id,customer_id,amount\nT1,C001,5\n"},
-        "missing_column", "transactions.csv", "ts", None),
+        "missing_column",
+        "transactions.csv",
+        "ts",
+        None,
+    ),
     "empty file": ({"responses.csv": ""}, "empty_file", "responses.csv", None, None),
-    "header only": ({"feedback.csv": "feedback_id,created_at,kind,text\n"}, "empty_file",
-                    "feedback.csv", None, None),
-    "wrong encoding (latin-1)": ({"feedback.csv": "feedback_id,created_at,kind,text\nF1,2025-01-01,review,caf\xe9,ok\n".encode("latin-1")},
-                                 "wrong_encoding", "feedback.csv", None, 1),
-    "wrong encoding (UTF-16)": ({"customers.csv": "customer_id,first_seen\nC1,2024-01-01\n".encode("utf-16")},
-                                "wrong_encoding", "customers.csv", None, None),
-    "ragged CSV row": ({"responses.csv": RESPONSES + "R4,C001,rel,web,2025-01-08,300,en,9,4,2,4,ok,extra\n"},
-                       "malformed_csv", "responses.csv", None, 4),
-    "unclosed quote": ({"responses.csv": RESPONSES + 'R4,C001,rel,web,2025-01-08,300,en,9,4,2,4,"never closed\n'},
-                       "malformed_csv", "responses.csv", None, None),
-    "duplicate column in header": ({"responses.csv": RESPONSES.replace(",comment\n", ",LTR\n", 1)},
-                                   "duplicate_column", "responses.csv", "ltr", None),
-    "empty header cell": ({"customers.csv": "customer_id,,region\nC1,2024-01-01,x\n"},
-                          "empty_column_name", "customers.csv", None, None),
-    "wrong type column (numbers)": ({"responses.csv": RESPONSES.replace(",300,", ",fast,").replace(",280,", ",slow,").replace(",320,", ",ok,")},
-                                    "wrong_type", "responses.csv", "duration_s", 1),
-    "unparsable dates": ({"responses.csv": BAD_DATES}, "wrong_type", "responses.csv", "submitted_at", 1),
-    "table given twice": ({"customers.parquet": b"PAR1"}, "ambiguous_table", "customers.parquet", None, None),
-    "corrupt parquet": ({"customers.csv": None, "customers.parquet": b"PAR1 not really parquet PAR1"},
-                        "unreadable_file", "customers.parquet", None, None),
-    "corrupt xlsx": ({"customers.csv": None, "customers.xlsx": _corrupt_xlsx()},
-                     "unreadable_file", "customers.xlsx", None, None),
+    "header only": (
+        {"feedback.csv": "feedback_id,created_at,kind,text\n"},
+        "empty_file",
+        "feedback.csv",
+        None,
+        None,
+    ),
+    "wrong encoding (latin-1)": (
+        {
+            "feedback.csv": "feedback_id,created_at,kind,text\nF1,2025-01-01,review,caf\xe9,ok\n".encode(
+                "latin-1"
+            )
+        },
+        "wrong_encoding",
+        "feedback.csv",
+        None,
+        1,
+    ),
+    "wrong encoding (UTF-16)": (
+        {"customers.csv": "customer_id,first_seen\nC1,2024-01-01\n".encode("utf-16")},
+        "wrong_encoding",
+        "customers.csv",
+        None,
+        None,
+    ),
+    "ragged CSV row": (
+        {"responses.csv": RESPONSES + "R4,C001,rel,web,2025-01-08,300,en,9,4,2,4,ok,extra\n"},
+        "malformed_csv",
+        "responses.csv",
+        None,
+        4,
+    ),
+    "unclosed quote": (
+        {"responses.csv": RESPONSES + 'R4,C001,rel,web,2025-01-08,300,en,9,4,2,4,"never closed\n'},
+        "malformed_csv",
+        "responses.csv",
+        None,
+        None,
+    ),
+    "duplicate column in header": (
+        {"responses.csv": RESPONSES.replace(",comment\n", ",LTR\n", 1)},
+        "duplicate_column",
+        "responses.csv",
+        "ltr",
+        None,
+    ),
+    "empty header cell": (
+        {"customers.csv": "customer_id,,region\nC1,2024-01-01,x\n"},
+        "empty_column_name",
+        "customers.csv",
+        None,
+        None,
+    ),
+    "wrong type column (numbers)": (
+        {
+            "responses.csv": RESPONSES.replace(",300,", ",fast,")
+            .replace(",280,", ",slow,")
+            .replace(",320,", ",ok,")
+        },
+        "wrong_type",
+        "responses.csv",
+        "duration_s",
+        1,
+    ),
+    "unparsable dates": (
+        {"responses.csv": BAD_DATES},
+        "wrong_type",
+        "responses.csv",
+        "submitted_at",
+        1,
+    ),
+    "table given twice": (
+        {"customers.parquet": b"PAR1"},
+        "ambiguous_table",
+        "customers.parquet",
+        None,
+        None,
+    ),
+    "corrupt parquet": (
+        {"customers.csv": None, "customers.parquet": b"PAR1 not really parquet PAR1"},
+        "unreadable_file",
+        "customers.parquet",
+        None,
+        None,
+    ),
+    "corrupt xlsx": (
+        {"customers.csv": None, "customers.xlsx": _corrupt_xlsx()},
+        "unreadable_file",
+        "customers.xlsx",
+        None,
+        None,
+    ),
     "stated importance of unknown driver": (
-        {"codebook.yaml": CODEBOOK + "  - id: imp_x\n    role: stated_importance\n    of: nothing\n    scale: [1, 5]\n"},
-        "codebook_unknown_reference", "codebook.yaml", "imp_x", None),
+        {
+            "codebook.yaml": CODEBOOK
+            + "  - id: imp_x\n    role: stated_importance\n    of: nothing\n    scale: [1, 5]\n"
+        },
+        "codebook_unknown_reference",
+        "codebook.yaml",
+        "imp_x",
+        None,
+    ),
 }
 
 
@@ -126,7 +271,11 @@ def test_strict_policy_stops_on_one_bad_value(tmp_path):
     raw = read_folder(write_folder(tmp_path / "input", **{"responses.csv": bad}))
     with pytest.raises(XVOCError) as caught:
         clean_folder(raw, {"on_invalid_value": "stop"})
-    assert (caught.value.column, caught.value.row, caught.value.rule) == ("submitted_at", 2, "wrong_type")
+    assert (caught.value.column, caught.value.row, caught.value.rule) == (
+        "submitted_at",
+        2,
+        "wrong_type",
+    )
 
 
 def test_stage_runner_prints_one_line(tmp_path):
@@ -134,15 +283,27 @@ def test_stage_runner_prints_one_line(tmp_path):
     from pipeline.run_notebook import exit_message
 
     class Failure:
-        ename, evalue, exec_count, traceback = "XVOCError", "file x.csv: [empty_file] file is empty", 3, ["tb"]
+        ename, evalue, exec_count, traceback = (
+            "XVOCError",
+            "file x.csv: [empty_file] file is empty",
+            3,
+            ["tb"],
+        )
 
-    assert exit_message("01_clean_xvoc", Failure()) == "error: file x.csv: [empty_file] file is empty"
+    assert (
+        exit_message("01_clean_xvoc", Failure()) == "error: file x.csv: [empty_file] file is empty"
+    )
 
 
 def test_formats_read_alike(tmp_path):
     """The same customers table as CSV (UTF-8, BOM, GB18030), Parquet, Excel and SPSS reads alike."""
-    base = pd.DataFrame({"customer_id": ["C001", "C002"], "first_seen": ["2024-02-01", "2024-03-01"],
-                         "region": ["华东", "华北"]})
+    base = pd.DataFrame(
+        {
+            "customer_id": ["C001", "C002"],
+            "first_seen": ["2024-02-01", "2024-03-01"],
+            "region": ["华东", "华北"],
+        }
+    )
     csv_text = base.to_csv(index=False)
     variants = {
         "utf8": {"customers.csv": csv_text.encode("utf-8")},

@@ -37,7 +37,9 @@ def _parameters(notebook: Path) -> dict:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_are_committed_without_outputs(notebook):
     for cell in _code(notebook):
-        assert cell.outputs == [] and cell.execution_count is None, f"{notebook.name}: run `make strip`"
+        assert cell.outputs == [] and cell.execution_count is None, (
+            f"{notebook.name}: run `make strip`"
+        )
 
 
 def _stage_of(notebook: Path) -> tuple[str, dict]:
@@ -83,8 +85,11 @@ def test_dvc_deps_list_exactly_the_cemlib_code_a_stage_runs(notebook):
     name, stage = _stage_of(notebook)
     source = "\n".join(c.source for c in _code(notebook))
     needed = _closure(_imported_cemlib_modules(source)) | {"cemlib"}
-    listed = {d[:-3].replace("/", ".").removesuffix(".__init__") for d in stage["deps"]
-              if d.startswith("cemlib/")}
+    listed = {
+        d[:-3].replace("/", ".").removesuffix(".__init__")
+        for d in stage["deps"]
+        if d.startswith("cemlib/")
+    }
     assert listed == needed, f"stage {name}: add {needed - listed}, remove {listed - needed}"
 
 
@@ -114,12 +119,20 @@ def test_lock_file_environment_yml_and_pyproject_agree():
 def _run_stage(notebook: str, env: dict, *sets: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "pipeline/run_notebook.py", notebook, "--set", *sets],
-        cwd=PROJ_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJ_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
 def _stage_env(root: Path) -> dict:
-    return {**os.environ, "CEM_DATA_DIR": str(root / "data"), "CEM_REPORTS_DIR": str(root / "reports")}
+    return {
+        **os.environ,
+        "CEM_DATA_DIR": str(root / "data"),
+        "CEM_REPORTS_DIR": str(root / "reports"),
+    }
 
 
 @pytest.mark.slow
@@ -139,8 +152,10 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
         assert digests[0][name] == digests[1][name], f"{name} differs between two runs"
     html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
     assert "<img" in html and "data:image/png;base64" in html
-    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), "report fetches from a network"
-    assert "<details class=\"cem-code\">" in html  # code folded away by default
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), (
+        "report fetches from a network"
+    )
+    assert '<details class="cem-code">' in html  # code folded away by default
 
 
 @pytest.mark.slow
@@ -151,5 +166,7 @@ def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
     done = _run_stage("00_ingest", _stage_env(tmp_path), f"source={folder}")
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()
-    assert last[-1].startswith("error: file codebook.yaml: [codebook_not_yaml]"), done.stderr[-2000:]
+    assert last[-1].startswith("error: file codebook.yaml: [codebook_not_yaml]"), done.stderr[
+        -2000:
+    ]
     assert "Traceback" not in done.stderr
