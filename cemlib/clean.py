@@ -290,9 +290,10 @@ class _Verdicts:
             take = self.flags[rule] & reason.isna()
             reason[take] = rule
             detail[take] = self.details[rule][take] if rule in self.details else rule
-        also = self.flags.apply(lambda row: [r for r in REJECT_RULES if row[r]][1:], axis=1)
-        extra = also.map(lambda rules: f" (also: {', '.join(rules)})" if rules else "")
-        detail = detail.where(reason.isna(), detail.fillna("") + extra.astype("string"))
+        several = self.flags.index[self.flags.sum(axis=1) > 1]
+        for row in several:
+            others = [r for r in REJECT_RULES if self.flags.at[row, r]][1:]
+            detail[row] = f"{detail[row]} (also: {', '.join(others)})"
         return reason, detail
 
 

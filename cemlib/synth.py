@@ -1217,3 +1217,337 @@ def _plant_transactions(plan: _Plan, n_customers: int, span: int) -> None:
                   f"customer {cid} is not in customers")
     for i in plan.take(plan.count("duplicate_exact"), what="duplicate_exact"):
         plan.copy_later(i)
+
+
+def _raw_scale(item: str, survey: str) -> tuple[int, int]:
+    """Scale an item was asked on in a survey (kiosk osat ran on 1-10)."""
+    return (1, 10) if (item == "osat" and survey == "kiosk_pulse") else _ITEM_SCALE[item]
+
+
+def _spoil_rows(plan: _Plan) -> None:
+    """Row-level response defects: speeders, straight-liners, failed checks, test records."""
+    rng, df = plan.rng, plan.df
+    for i in plan.take(plan.count("speeder"), what="speeder"):
+        median = _DURATION_MEDIAN[df.at[i, "survey"]]
+        d = int(rng.integers(15, min(81, int(median / 3.3))))
+        df.at[i, "duration_s"] = str(d)
+        plan.note(i, "speeder", "duration_s", f"{d} s, survey median about {median:.0f} s")
+    for i in plan.take(plan.count("straight_liner"), what="straight_liner"):
+        v = str(int(rng.choice([1, 2, 3, 4, 5], p=[0.05, 0.1, 0.3, 0.35, 0.2])))
+        for d in DRIVERS:
+            df.at[i, d] = v
+        plan.note(i, "straight_liner", "", f"all 12 raw driver answers = {v}")
+    for i in plan.take(plan.count("attention_check"), what="attention_check"):
+        v = str(int(rng.choice([1, 2, 3, 5], p=[0.2, 0.25, 0.3, 0.25])))
+        df.at[i, "attn_1"] = v
+        plan.note(i, "attention_check", "attn_1", f"answered {v}, expected {ATTENTION_EXPECT}")
+    for n, i in enumerate(plan.take(plan.count("test_record"), what="test_record")):
+        if n % 2 == 0:
+            df.at[i, "customer_id"] = cid = _pick_str(rng, ("TEST", "QA")) + f"-{n + 1:04d}"
+            plan.note(i, "test_record", "customer_id", cid)
+        else:
+            df.at[i, "comment"] = word = "测试" if df.at[i, "language"] == "zh" else "test"
+            plan.note(i, "test_record", "comment", word)
+
+
+def _spoil_cells(plan: _Plan) -> None:
+    """Cell-level response defects: malformed ids, full-width characters, out-of-range values."""
+    rng, df = plan.rng, plan.df
+    linked = df["customer_id"].str.match(r"^C\d{6}$").to_numpy()
+    answerable = [c for c in ITEM_IDS if c != "attn_1"]
+    for i in plan.take(plan.count("customer_id_format"), linked, "customer_id_format"):
+        cid = df.at[i, "customer_id"]
+        df.at[i, "customer_id"] = bad = _id_variant(rng, cid)
+        plan.note(i, "customer_id_format", "customer_id", f"{cid} written as '{bad}'")
+    for i in plan.take(plan.count("full_width"), what="full_width"):
+        u = rng.random()
+        col = ("customer_id" if u < 0.35 and linked[i] else "duration_s" if u < 0.55
+               else _pick_str(rng, answerable))
+        old = df.at[i, col]
+        df.at[i, col] = new = _full_width(old)
+        plan.note(i, "full_width", col, f"'{old}' written as '{new}'")
+    for i in plan.take(plan.count("out_of_range"), what="out_of_range"):
+        col = _pick_str(rng, answerable)
+        lo, hi = _raw_scale(col, df.at[i, "survey"])
+        v = int(rng.choice([lo - 1, hi + 1, hi + 2, 99]))
+        df.at[i, col] = str(v)
+        plan.note(i, "out_of_range", col, f"{v} outside [{lo}, {hi}]")
+
+
+def _spoil_duplicates(plan: _Plan) -> None:
+    """Near duplicates (same customer and answers, minutes later) and exact copies."""
+    rng, df = plan.rng, plan.df
+    first = np.datetime64(plan.start, "D")
+    seconds = df["_seconds"].to_numpy()
+    later = _wave(_iso(seconds + 1800, first)) == df["wave"].to_numpy()
+    linked = df["customer_id"].str.match(r"^C\d{6}$").to_numpy()
+    for n, i in enumerate(plan.take(plan.count("duplicate_near"), linked & later,
+                                    "duplicate_near")):
+        row = df.iloc[[i]].copy()
+        delta = int(rng.integers(60, 1801))
+        median = _DURATION_MEDIAN[df.at[i, "survey"]]
+        old = int(df.at[i, "duration_s"])
+        dur = old
+        while dur == old:
+            dur = int(round(median * np.exp(_DURATION_SIGMA * rng.standard_normal())))
+        row["response_id"] = f"R{plan.n + n + 1:07d}"
+        row["submitted_at"] = _iso(np.array([seconds[i] + delta]), first)[0]
+        row["duration_s"], row["_seconds"] = str(dur), seconds[i] + delta
+        key = float(np.searchsorted(seconds, seconds[i] + delta, side="right")) - 0.25
+        new = plan.add_row(row, key)
+        plan.note(new, "duplicate_near", "", f", {delta // 60} min {delta % 60} s later",
+                  ref=int(i))
+    for i in plan.take(plan.count("duplicate_exact"), what="duplicate_exact"):
+        plan.copy_later(int(i))
+
+
+def _as_text(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """Columns turned into their written text form (CSV cells are text)."""
+    out = df.copy()
+    for c in columns:
+        out[c] = out[c].astype(str)
+    return out
+
+
+def _plant_responses(plan: _Plan) -> None:
+    """All response defects, in an order that keeps row-level defects on distinct rows."""
+    _spoil_rows(plan)
+    _spoil_cells(plan)
+    zh = (plan.df["language"] == "zh").to_numpy()
+    _spoil_text(plan, "comment", zh)
+    _spoil_duplicates(plan)
+
+
+def _design_notes(final: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """Per-row notes of survey design the clean stage harmonises (not defects)."""
+    rows = []
+    for pos, (rid, survey) in enumerate(zip(final["response_id"], final["survey"],
+                                            strict=True), start=1):
+        if survey == "kiosk_pulse":
+            rows.append(("responses", pos, rid, "scale_mapped", "osat",
+                         "osat asked on 1-10 (kiosk_pulse); map to 1-5"))
+        elif survey == "legacy_2024":
+            rows.append(("responses", pos, rid, "reverse_scale", "ces",
+                         "ces asked reversed, 1 = easiest (legacy_2024); recode 8 - x"))
+    notes = pd.DataFrame(rows, columns=log.columns)
+    return pd.concat([log, notes], ignore_index=True) if len(log) else notes
+
+
+def _plant_feedback(plan: _Plan) -> None:
+    """Empty texts, full-width ids, personal data, HTML and exact duplicates in feedback."""
+    rng, df = plan.rng, plan.df
+    for i in plan.take(plan.count("empty_text"), what="empty_text"):
+        df.at[i, "text"] = blank = _pick_str(rng, ("", " ", "   ", "\t"))
+        plan.note(i, "empty_text", "text", "empty" if not blank else "whitespace only")
+    linked = (df["customer_id"] != "").to_numpy()
+    for i in plan.take(plan.count("full_width"), linked, "full_width"):
+        old = df.at[i, "customer_id"]
+        df.at[i, "customer_id"] = new = _full_width(old)
+        plan.note(i, "full_width", "customer_id", f"'{old}' written as '{new}'")
+    _spoil_text(plan, "text", (df["_language"] == "zh").to_numpy())
+    for i in plan.take(plan.count("duplicate_exact"), what="duplicate_exact"):
+        plan.copy_later(int(i))
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing and the public entry point
+# ----------------------------------------------------------------------------------------------
+
+CUSTOMER_COLUMNS = ["customer_id", "first_seen", "region", "tier", "acquisition_channel",
+                    "cost_to_serve"]
+TRANSACTION_COLUMNS = ["transaction_id", "customer_id", "ts", "amount", "margin", "promo",
+                       "channel"]
+RESPONSE_COLUMNS = ["response_id", "customer_id", "survey", "wave", "channel", "touchpoint",
+                    "submitted_at", "duration_s", "language", "weight", *ITEM_IDS, "comment"]
+FEEDBACK_COLUMNS = ["feedback_id", "customer_id", "channel", "touchpoint", "created_at", "kind",
+                    "text", "rating", "rating_scale", "reason", "resolved_at"]
+_LOG_COLUMNS = ["table", "source_row", "record_id", "defect", "column", "detail"]
+
+
+def _resolve_rates(defect_rates: dict | None) -> dict:
+    """Default rates updated with overrides given flat (``"responses.speeder"``) or nested."""
+    rates = dict(DEFAULT_DEFECT_RATES)
+    for key, value in (defect_rates or {}).items():
+        items = ([(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, dict)
+                 else [(key, value)])
+        for name, rate in items:
+            if name not in DEFAULT_DEFECT_RATES:
+                raise ValueError(f"unknown defect '{name}'; expected one of "
+                                 f"{sorted(DEFAULT_DEFECT_RATES)}")
+            if not 0 <= float(rate) < 0.5:
+                raise ValueError(f"defect rate {name} = {rate} is outside [0, 0.5)")
+            rates[name] = float(rate)
+    return rates
+
+
+class _CodebookDumper(yaml.SafeDumper):
+    """YAML dumper writing short lists of numbers or ids in flow style (``scale: [1, 5]``)."""
+
+
+def _flow_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    """Lists of scalars in flow style, anything else in block style."""
+    flow = all(isinstance(v, (int, float, str)) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_CodebookDumper.add_representer(list, _flow_list)
+
+
+def _write_codebook(path: Path) -> None:
+    """The codebook as UTF-8 YAML, items in codebook order."""
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.dump(codebook(), fh, Dumper=_CodebookDumper, allow_unicode=True, sort_keys=False,
+                  width=100)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """UTF-8 (no BOM), comma-separated, header, no index, LF line ends."""
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def _archetype_truth(cust: pd.DataFrame) -> pd.DataFrame:
+    """Per-customer planted archetype and latent parameters (canonical ids)."""
+    cols = ["customer_id", "archetype", "lambda_", "dropout_p", "spend_mu", "margin_rate",
+            "promo_p", "value_latent", "loyalty_latent", "alive_at_end", "dropout_at",
+            "n_transactions"]
+    return cust[cols].sort_values("customer_id").reset_index(drop=True)
+
+
+def _counts(log: pd.DataFrame) -> dict:
+    """Rows per table and defect, as plain ints in sorted order."""
+    counts: dict = {}
+    for (table, defect), n in log.groupby(["table", "defect"]).size().sort_index().items():
+        counts.setdefault(table, {})[defect] = int(n)
+    return counts
+
+
+def _simulate_world(root: np.random.Generator, n_customers: int, start: str, end: str,
+                    response_rate: float, n_feedback: int) -> tuple:
+    """Clean tables, each from its own random stream so one table's size leaves others alone."""
+    streams = root.spawn(5)
+    cust = _simulate_customers(streams[0], n_customers, start, end)
+    tx = _simulate_transactions(streams[1], cust, start, end)
+    resp = _simulate_responses(streams[2], cust, start, end, response_rate)
+    fb = _simulate_feedback(streams[3], cust, start, end, n_feedback)
+    return cust, tx, resp, fb, streams[4]
+
+
+def _spoil_world(rng: np.random.Generator, cust, tx, resp, fb, rates: dict, start: str,
+                 end: str) -> tuple:
+    """Plant every defect; returns the four written tables, the defect log and the decoy log."""
+    span = _window(start, end)[1]
+    streams = rng.spawn(4)
+    plans = {
+        "customers": _Plan(streams[0], "customers", _as_text(
+            cust[CUSTOMER_COLUMNS].assign(cost_to_serve=cust["cost_to_serve"].map("{:.2f}".format)),
+            CUSTOMER_COLUMNS), rates, start),
+        "transactions": _Plan(streams[1], "transactions", tx, rates, start),
+        "responses": _Plan(streams[2], "responses", _as_text(resp, RESPONSE_COLUMNS), rates,
+                           start),
+        "feedback": _Plan(streams[3], "feedback", fb, rates, start),
+    }
+    _plant_customers(plans["customers"], span)
+    _plant_transactions(plans["transactions"], len(cust), span)
+    _plant_responses(plans["responses"])
+    _plant_feedback(plans["feedback"])
+    ids = {"customers": "customer_id", "transactions": "transaction_id",
+           "responses": "response_id", "feedback": "feedback_id"}
+    tables, logs, decoys = {}, [], []
+    for name, plan in plans.items():
+        final, log, decoy = plan.assemble(ids[name])
+        if name == "responses":
+            log = _design_notes(final, log)
+        tables[name] = final
+        logs.append(log)
+        decoys.append(decoy)
+    log = pd.concat(logs, ignore_index=True).sort_values(
+        ["table", "source_row", "defect", "column"], kind="stable").reset_index(drop=True)
+    decoy = pd.concat(decoys, ignore_index=True).sort_values(
+        ["table", "source_row"], kind="stable").reset_index(drop=True)
+    return tables, log, decoy
+
+
+def generate(out_dir: Path | str, n_customers: int = 20000, seed: int = 0,
+             start: str = "2024-01-01", end: str = "2025-12-31", response_rate: float = 0.45,
+             n_feedback: int | None = None, defect_rates: dict | None = None) -> dict:
+    """Write a seeded synthetic X-VOC world and the truth it planted.
+
+    Parameters
+    ----------
+    out_dir : path
+        Folder to write into (created if needed): ``customers.csv``, ``transactions.parquet``,
+        ``responses.csv``, ``feedback.csv``, ``codebook.yaml`` and ``truth/`` with
+        ``archetypes.parquet``, ``drivers.parquet``, ``defects.parquet``, ``decoys.parquet``,
+        ``truth.json``.
+    n_customers : int
+        Customers in the CRM (about 10 transactions and 0.5 survey responses each).
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same arguments give byte-identical files.
+    start, end : str
+        First and last day (inclusive, ``YYYY-MM-DD``) of the observation window.
+    response_rate : float
+        Linked survey responses per customer; anonymous responses add about 10 % on top.
+    n_feedback : int, optional
+        Unsolicited feedback items; default ``max(60, 0.16 * n_customers)``.
+    defect_rates : dict, optional
+        Overrides of :data:`DEFAULT_DEFECT_RATES`, flat (``{"responses.speeder": 0.05}``) or
+        nested (``{"responses": {"speeder": 0.05}}``); 0 disables a defect.
+
+    Returns
+    -------
+    dict
+        ``rows`` written per table, ``clean_rows`` per table before defects, ``defects``
+        (per table, rows per planted defect or design note) and ``out_dir``.
+    """
+    out = Path(out_dir)
+    if n_customers < 100:
+        raise ValueError(f"n_customers must be at least 100 to plant every defect, got "
+                         f"{n_customers}")
+    if not 0 < response_rate <= 1:
+        raise ValueError(f"response_rate must be in (0, 1], got {response_rate}")
+    rates = _resolve_rates(defect_rates)
+    n_fb = max(60, int(round(0.16 * n_customers))) if n_feedback is None else int(n_feedback)
+    root = np.random.default_rng(seed)
+    cust, tx, resp, fb, rest = _simulate_world(root, n_customers, start, end, response_rate,
+                                               n_fb)
+    spoil_rng, truth_rng = rest.spawn(2)
+    tables, log, decoys = _spoil_world(spoil_rng, cust, tx, resp, fb, rates, start, end)
+    drivers, population = _population_truth(truth_rng)
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    _write_csv(tables["customers"][CUSTOMER_COLUMNS], out / "customers.csv")
+    tables["transactions"][TRANSACTION_COLUMNS].to_parquet(out / "transactions.parquet",
+                                                           index=False)
+    _write_csv(tables["responses"][RESPONSE_COLUMNS], out / "responses.csv")
+    _write_csv(tables["feedback"][FEEDBACK_COLUMNS], out / "feedback.csv")
+    _write_codebook(out / "codebook.yaml")
+    _archetype_truth(cust).to_parquet(out / "truth" / "archetypes.parquet", index=False)
+    drivers.to_parquet(out / "truth" / "drivers.parquet", index=False)
+    log[_LOG_COLUMNS].to_parquet(out / "truth" / "defects.parquet", index=False)
+    decoys[_LOG_COLUMNS].to_parquet(out / "truth" / "decoys.parquet", index=False)
+    summary = {
+        "out_dir": str(out),
+        "rows": {name: len(tables[name]) for name in ("customers", "transactions", "responses",
+                                                      "feedback")},
+        "clean_rows": {"customers": len(cust), "transactions": len(tx), "responses": len(resp),
+                       "feedback": len(fb)},
+        "defects": _counts(log),
+    }
+    truth = {
+        "generator": "cemlib.synth.generate",
+        "seed": seed,
+        "arguments": {"n_customers": n_customers, "start": start, "end": end,
+                      "response_rate": response_rate, "n_feedback": n_fb},
+        "rows": summary["rows"],
+        "clean_rows": summary["clean_rows"],
+        "defect_rates": rates,
+        "defect_counts": summary["defects"],
+        "decoys": int(len(decoys)),
+        "archetype_shares_planned": dict(zip(ARCHETYPES, ARCHETYPE_SHARES.tolist(), strict=True)),
+        "archetype_shares": {a: float(np.mean(cust["archetype"] == a)) for a in ARCHETYPES},
+        "reverse_items": list(REVERSE_DRIVERS),
+        "survey_duration_median_s": _DURATION_MEDIAN,
+        "population": population,
+    }
+    with open(out / "truth" / "truth.json", "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(truth, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
+    return summary

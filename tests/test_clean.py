@@ -186,3 +186,29 @@ def test_defect_rules_recover_planted_defects_at_default_size(default_world):
     unscored = {(t, d) for t, d in zip(planted["table"], planted["defect"], strict=True)} - scored
     assert unscored <= {("responses", "scale_mapped"), ("responses", "reverse_scale")}, unscored
     assert (recovery["precision"] >= 0.95).all() and (recovery["recall"] >= 0.95).all(), recovery
+
+
+def test_user_folder_in_gb18030_and_utf8_bom_reads_like_utf8(small_world, tmp_path):
+    """`ingest.source=PATH` with a GB18030 responses.csv (Chinese Excel) and a UTF-8-BOM feedback.csv."""
+    from cemlib.ingest import ingest
+
+    user = tmp_path / "user"
+    user.mkdir()
+    for path in small_world.iterdir():
+        if path.is_file():
+            (user / path.name).write_bytes(path.read_bytes())
+    responses = (small_world / "responses.csv").read_text(encoding="utf-8")
+    (user / "responses.csv").write_bytes(responses.encode("gb18030"))
+    feedback = (small_world / "feedback.csv").read_text(encoding="utf-8")
+    (user / "feedback.csv").write_bytes(b"\xef\xbb\xbf" + feedback.encode("utf-8"))
+
+    manifest = ingest(str(user), tmp_path / "raw")
+    assert "truth/defects.parquet" not in set(manifest["file"])  # user data carries no truth
+    from_user = clean_folder(read_folder(tmp_path / "raw"))
+    reference = clean_folder(read_folder(small_world))
+    assert from_user.quality["tables"]["responses"]["encoding"] == "gb18030"
+    assert from_user.quality["tables"]["feedback"]["encoding"] == "utf-8-sig"
+    for table in ("responses", "feedback"):
+        mine = from_user.tables[table].drop(columns="source_file")
+        theirs = reference.tables[table].drop(columns="source_file")
+        pd.testing.assert_frame_equal(mine, theirs)
