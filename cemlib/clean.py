@@ -171,6 +171,7 @@ def longest_run(values: np.ndarray) -> np.ndarray:
 
     Missing answers break a run. Meade & Craig (2012).
     """
+    values = np.asarray(values, dtype="float64")
     n, p = values.shape
     if p == 0:
         return np.zeros(n, dtype=int)
@@ -706,7 +707,9 @@ def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
     """Precision and recall of each rule against the defects the synthetic generator planted.
 
     A row counts as caught when the rule flags it (whether or not an earlier rule already
-    rejected it), so each rule is scored on its own. Empty when there is no planted truth.
+    rejected it), so each reject rule is scored on its own. Repairs (``fix_*`` marks) are
+    scored on the rows that were kept, since a repair on a rejected row changes nothing.
+    Empty when there is no planted truth.
     """
     from pathlib import Path
 
@@ -723,6 +726,9 @@ def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
             continue
         flagged_rows = set(flags.loc[flags[flag_column].astype(bool), "source_row"])
         planted_rows = set(group["source_row"])
+        if flag_column.startswith("fix_"):
+            kept = set(flags.loc[~flags[list(REJECT_RULES)].any(axis=1), "source_row"])
+            flagged_rows, planted_rows = flagged_rows & kept, planted_rows & kept
         caught = len(flagged_rows & planted_rows)
         rows.append(
             {
@@ -732,7 +738,7 @@ def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
                 "flagged": len(flagged_rows),
                 "caught": caught,
                 "precision": caught / len(flagged_rows) if flagged_rows else float("nan"),
-                "recall": caught / len(planted_rows),
+                "recall": caught / len(planted_rows) if planted_rows else float("nan"),
             }
         )
     return pd.DataFrame(rows, columns=columns)

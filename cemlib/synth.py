@@ -47,10 +47,11 @@ import pandas as pd
 import yaml
 from scipy.stats import norm
 
+from cemlib.clean import longest_run
 from cemlib.drivers import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
-__all__ = ["DEFAULT_DEFECT_RATES", "generate"]
+__all__ = ["DEFAULT_DEFECT_RATES", "codebook", "generate"]
 
 # ----------------------------------------------------------------------------------------------
 # Planted defects: "table.defect" -> fraction of the table's clean rows (min. _MIN_DEFECTS rows)
@@ -106,7 +107,7 @@ _MARGIN_RATE = np.array([0.33, 0.25, 0.27, 0.24])
 _PROMO_MEAN = np.array([0.15, 0.45, 0.18, 0.25])
 _PROMO_CONC = 5.0
 _PROMO_DISCOUNT, _PROMO_MARGIN_CUT = 0.85, 0.12
-_RETURN_P = np.array([0.015, 0.035, 0.012, 0.02])
+_RETURN_P = np.array([0.02, 0.05, 0.017, 0.027])
 _LOYALTY_MEAN = np.array([0.9, -0.6, 0.5, -0.6])  # emotional loyalty (customer latent)
 _COST_MEDIAN = np.array([60.0, 85.0, 45.0, 50.0])  # cost to serve, CNY per year
 _RESPONSE_PROPENSITY = np.array([1.3, 0.8, 1.15, 0.85])
@@ -114,11 +115,18 @@ _RESPONSE_PROPENSITY = np.array([1.3, 0.8, 1.15, 0.85])
 REGIONS = ("华东", "华北", "华南", "华中", "西南", "东北", "西北")
 _REGION_P = np.array([0.30, 0.18, 0.20, 0.10, 0.11, 0.06, 0.05])
 ACQ_CHANNELS = ("store", "online", "app", "referral")
-_ACQ_P = np.array([[0.30, 0.25, 0.20, 0.25], [0.25, 0.40, 0.25, 0.10],
-                   [0.40, 0.30, 0.18, 0.12], [0.35, 0.35, 0.20, 0.10]])  # by archetype
+_ACQ_P = np.array(
+    [
+        [0.30, 0.25, 0.20, 0.25],
+        [0.25, 0.40, 0.25, 0.10],
+        [0.40, 0.30, 0.18, 0.12],
+        [0.35, 0.35, 0.20, 0.10],
+    ]
+)  # by archetype
 TX_CHANNELS = ("store", "online", "app")
-_TX_CHANNEL_P = np.array([[0.60, 0.25, 0.15], [0.15, 0.65, 0.20],
-                          [0.15, 0.20, 0.65], [0.40, 0.35, 0.25]])  # by acquisition channel
+_TX_CHANNEL_P = np.array(
+    [[0.60, 0.25, 0.15], [0.15, 0.65, 0.20], [0.15, 0.20, 0.65], [0.40, 0.35, 0.25]]
+)  # by acquisition channel
 
 # ----------------------------------------------------------------------------------------------
 # Survey: touchpoints, drivers, planted weights, stated importance
@@ -126,9 +134,18 @@ _TX_CHANNEL_P = np.array([[0.60, 0.25, 0.15], [0.15, 0.65, 0.20],
 
 TOUCHPOINTS = ("website", "app", "store", "delivery", "product", "service")
 DRIVERS = (
-    "web_findability", "web_checkout", "app_stability", "app_offers", "staff_greeting",
-    "staff_knowledge", "delivery_wait", "delivery_condition", "product_quality", "price_value",
-    "service_resolution", "service_empathy",
+    "web_findability",
+    "web_checkout",
+    "app_stability",
+    "app_offers",
+    "staff_greeting",
+    "staff_knowledge",
+    "delivery_wait",
+    "delivery_condition",
+    "product_quality",
+    "price_value",
+    "service_resolution",
+    "service_empathy",
 )
 REVERSE_DRIVERS = ("delivery_wait",)
 _DRIVER_TP = np.repeat(np.arange(6), 2)
@@ -171,14 +188,27 @@ _ZH_SHARE = 0.65
 
 FEEDBACK_KINDS = ("complaint", "compliment", "suggestion", "review", "call_note", "social")
 _KIND_P = np.array([0.42, 0.13, 0.10, 0.17, 0.12, 0.06])
-_COMPLAINT_REASONS = ("delivery_late", "product_defect", "rude_staff", "price_too_high",
-                      "app_crash", "refund_slow", "long_wait")
+_COMPLAINT_REASONS = (
+    "delivery_late",
+    "product_defect",
+    "rude_staff",
+    "price_too_high",
+    "app_crash",
+    "refund_slow",
+    "long_wait",
+)
 _COMPLAINT_P = np.array([0.20, 0.18, 0.10, 0.10, 0.12, 0.13, 0.17])
 _PRICE_BOOST = np.array([0.6, 2.8, 1.0, 2.2])  # butterflies and strangers complain about price
 _REASON_TP = {
-    "delivery_late": "delivery", "product_defect": "product", "rude_staff": "store",
-    "price_too_high": "product", "app_crash": "app", "refund_slow": "service",
-    "long_wait": "service", "praise_staff": "store", "praise_product": "product",
+    "delivery_late": "delivery",
+    "product_defect": "product",
+    "rude_staff": "store",
+    "price_too_high": "product",
+    "app_crash": "app",
+    "refund_slow": "service",
+    "long_wait": "service",
+    "praise_staff": "store",
+    "praise_product": "product",
     "suggestion_feature": "app",
 }
 _KIND_CHANNELS = {
@@ -196,38 +226,100 @@ _KIND_CHANNELS = {
 # ----------------------------------------------------------------------------------------------
 
 _DRIVER_TEXT = {
-    "web_findability": ("It was easy to find what I was looking for on the website",
-                        "在网站上很容易找到我想要的东西", "Digital product team",
-                        "Fix the ten worst-performing search queries each sprint"),
-    "web_checkout": ("Paying on the website was quick and simple", "在网站上付款快捷又简单",
-                     "E-commerce lead", "Cut checkout steps; monitor payment failures daily"),
-    "app_stability": ("The app worked without crashes or errors", "App运行稳定，没有闪退或报错",
-                      "Mobile engineering lead", "Crash-free sessions as a release gate"),
-    "app_offers": ("The app showed me offers that are relevant to me", "App推送的优惠与我相关",
-                   "CRM manager", "Review offer targeting rules monthly"),
-    "staff_greeting": ("Staff greeted me warmly", "店员热情地招呼了我", "Store operations",
-                       "Greeting standard in store coaching"),
-    "staff_knowledge": ("Store staff knew the products well", "门店员工对产品很了解",
-                        "Store operations", "Product training for every new range"),
-    "delivery_wait": ("I waited too long for my order to arrive", "等待收货的时间太长了",
-                      "Logistics manager", "Track promised vs actual delivery dates"),
-    "delivery_condition": ("My order arrived complete and undamaged", "收到的商品完好无损、没有缺件",
-                           "Logistics manager", "Packaging audit with the carriers"),
-    "product_quality": ("The product quality met my expectations", "产品质量符合我的预期",
-                        "Head of product", "Feed defect verbatims into quality reviews"),
-    "price_value": ("The price was fair for what I got", "价格与所得相比很合理",
-                    "Pricing manager", "Check price perception against competitor prices"),
-    "service_resolution": ("My issue was resolved the first time I got in touch",
-                           "我的问题在第一次联系时就得到了解决", "Head of customer service",
-                           "Root-cause review of repeat contacts"),
-    "service_empathy": ("The person who helped me understood my situation",
-                        "帮助我的工作人员理解我的处境", "Head of customer service",
-                        "Empathy coaching from call recordings"),
+    "web_findability": (
+        "It was easy to find what I was looking for on the website",
+        "在网站上很容易找到我想要的东西",
+        "Digital product team",
+        "Fix the ten worst-performing search queries each sprint",
+    ),
+    "web_checkout": (
+        "Paying on the website was quick and simple",
+        "在网站上付款快捷又简单",
+        "E-commerce lead",
+        "Cut checkout steps; monitor payment failures daily",
+    ),
+    "app_stability": (
+        "The app worked without crashes or errors",
+        "App运行稳定，没有闪退或报错",
+        "Mobile engineering lead",
+        "Crash-free sessions as a release gate",
+    ),
+    "app_offers": (
+        "The app showed me offers that are relevant to me",
+        "App推送的优惠与我相关",
+        "CRM manager",
+        "Review offer targeting rules monthly",
+    ),
+    "staff_greeting": (
+        "Staff greeted me warmly",
+        "店员热情地招呼了我",
+        "Store operations",
+        "Greeting standard in store coaching",
+    ),
+    "staff_knowledge": (
+        "Store staff knew the products well",
+        "门店员工对产品很了解",
+        "Store operations",
+        "Product training for every new range",
+    ),
+    "delivery_wait": (
+        "I waited too long for my order to arrive",
+        "等待收货的时间太长了",
+        "Logistics manager",
+        "Track promised vs actual delivery dates",
+    ),
+    "delivery_condition": (
+        "My order arrived complete and undamaged",
+        "收到的商品完好无损、没有缺件",
+        "Logistics manager",
+        "Packaging audit with the carriers",
+    ),
+    "product_quality": (
+        "The product quality met my expectations",
+        "产品质量符合我的预期",
+        "Head of product",
+        "Feed defect verbatims into quality reviews",
+    ),
+    "price_value": (
+        "The price was fair for what I got",
+        "价格与所得相比很合理",
+        "Pricing manager",
+        "Check price perception against competitor prices",
+    ),
+    "service_resolution": (
+        "My issue was resolved the first time I got in touch",
+        "我的问题在第一次联系时就得到了解决",
+        "Head of customer service",
+        "Root-cause review of repeat contacts",
+    ),
+    "service_empathy": (
+        "The person who helped me understood my situation",
+        "帮助我的工作人员理解我的处境",
+        "Head of customer service",
+        "Empathy coaching from call recordings",
+    ),
 }
-_TP_TEXT = {
-    "website": ("the website", "网站"), "app": ("the app", "App"), "store": ("the store", "门店"),
-    "delivery": ("delivery", "配送"), "product": ("the product", "产品"),
-    "service": ("customer service", "客服"),
+_TP_TEXT = {  # "the experience ... felt true to our brand"
+    "website": ("on the website", "在网站上"),
+    "app": ("in the app", "在App里"),
+    "store": ("in the store", "在门店"),
+    "delivery": ("with delivery", "在配送环节"),
+    "product": ("with the product", "在产品上"),
+    "service": ("with customer service", "在客服环节"),
+}
+_TOPIC_TEXT = {  # short topic of each driver for the stated-importance question
+    "web_findability": ("finding things easily on the website", "在网站上容易找到东西"),
+    "web_checkout": ("quick and simple payment on the website", "网站付款快捷简单"),
+    "app_stability": ("an app that works without crashes", "App稳定不闪退"),
+    "app_offers": ("relevant offers in the app", "App里有与我相关的优惠"),
+    "staff_greeting": ("a warm welcome from staff", "店员热情招呼"),
+    "staff_knowledge": ("staff who know the products", "店员懂产品"),
+    "delivery_wait": ("fast delivery", "送货快"),
+    "delivery_condition": ("orders arriving complete and undamaged", "商品送达时完好无缺"),
+    "product_quality": ("product quality", "产品质量"),
+    "price_value": ("a fair price for what I get", "价格合理"),
+    "service_resolution": ("issues resolved at first contact", "问题一次解决"),
+    "service_empathy": ("being understood by the person helping me", "工作人员理解我的处境"),
 }
 _NO_OWNER = ("brand_app", "loy_improve")  # deliberately lack owner and action
 
@@ -244,15 +336,36 @@ def _item(item_id, en, zh, scale, role, owner=None, action=None, **extra) -> dic
 def _outcome_items() -> list[dict]:
     """The three outcomes: likelihood to recommend, overall satisfaction, customer effort."""
     return [
-        _item("ltr", "How likely are you to recommend us to a friend or colleague?",
-              "您有多大可能向朋友或同事推荐我们？", (0, 10), "outcome", "Head of CX",
-              "Review detractor comments weekly", metric="nps"),
-        _item("osat", "Overall, how satisfied are you with us?", "总体而言，您对我们满意吗？",
-              (1, 5), "outcome", "Head of CX", "Track monthly; alert on a drop of 0.2",
-              metric="csat"),
-        _item("ces", "How easy was it to get what you needed from us?",
-              "从我们这里得到您所需要的东西有多容易？", (1, 7), "outcome", "Head of CX",
-              "Remove the highest-effort steps first", metric="ces"),
+        _item(
+            "ltr",
+            "How likely are you to recommend us to a friend or colleague?",
+            "您有多大可能向朋友或同事推荐我们？",
+            (0, 10),
+            "outcome",
+            "Head of CX",
+            "Review detractor comments weekly",
+            metric="nps",
+        ),
+        _item(
+            "osat",
+            "Overall, how satisfied are you with us?",
+            "总体而言，您对我们满意吗？",
+            (1, 5),
+            "outcome",
+            "Head of CX",
+            "Track monthly; alert on a drop of 0.2",
+            metric="csat",
+        ),
+        _item(
+            "ces",
+            "How easy was it to get what you needed from us?",
+            "从我们这里得到您所需要的东西有多容易？",
+            (1, 7),
+            "outcome",
+            "Head of CX",
+            "Remove the highest-effort steps first",
+            metric="ces",
+        ),
     ]
 
 
@@ -262,8 +375,20 @@ def _driver_items() -> list[dict]:
     for j, d in enumerate(DRIVERS):
         en, zh, owner, action = _DRIVER_TEXT[d]
         tp = TOUCHPOINTS[_DRIVER_TP[j]]
-        items.append(_item(d, en, zh, (1, 5), "driver", owner, action, touchpoint=tp,
-                           stage=int(_DRIVER_TP[j]) + 1, reverse=d in REVERSE_DRIVERS))
+        items.append(
+            _item(
+                d,
+                en,
+                zh,
+                (1, 5),
+                "driver",
+                owner,
+                action,
+                touchpoint=tp,
+                stage=int(_DRIVER_TP[j]) + 1,
+                reverse=d in REVERSE_DRIVERS,
+            )
+        )
     return items
 
 
@@ -271,10 +396,19 @@ def _importance_items() -> list[dict]:
     """Stated importance of each driver (what customers say matters)."""
     items = []
     for d in DRIVERS:
-        en, zh = _DRIVER_TEXT[d][:2]
-        items.append(_item(f"imp_{d}", f"How important is this to you: {en.lower()}?",
-                           f"这一点对您有多重要：{zh}？", (1, 5), "stated_importance",
-                           "Insights team", "Compare with derived importance every wave", of=d))
+        en, zh = _TOPIC_TEXT[d]
+        items.append(
+            _item(
+                f"imp_{d}",
+                f"How important is this to you: {en}?",
+                f"以下这一点对您有多重要：{zh}？",
+                (1, 5),
+                "stated_importance",
+                "Insights team",
+                "Compare with derived importance every wave",
+                of=d,
+            )
+        )
     return items
 
 
@@ -283,21 +417,54 @@ def _brand_loyalty_items() -> list[dict]:
     items = []
     for tp in TOUCHPOINTS:
         en, zh = _TP_TEXT[tp]
-        items.append(_item(f"brand_{tp}", f"At {en}, the experience felt true to what our brand "
-                           "stands for", f"在{zh}，体验与我们品牌的主张一致", (1, 5), "brand",
-                           "Brand manager", "Brand-fit review of the touchpoint each quarter",
-                           touchpoint=tp))
+        items.append(
+            _item(
+                f"brand_{tp}",
+                f"The experience {en} felt true to what our brand stands for",
+                f"{zh}的体验与我们品牌的主张一致",
+                (1, 5),
+                "brand",
+                "Brand manager",
+                "Brand-fit review of the touchpoint each quarter",
+                touchpoint=tp,
+            )
+        )
     items += [
-        _item("loy_standard", "I see us as the standard others are measured against",
-              "我认为我们是衡量同类品牌的标杆", (1, 5), "loyalty", "Head of CX",
-              "Report emotional loyalty by segment"),
-        _item("loy_premium", "I would pay a bit more to buy from us", "我愿意多花一点钱在我们这里购买",
-              (1, 5), "loyalty", "Pricing manager", "Test premium ranges with loyal segments"),
-        _item("loy_improve", "I would gladly help improve our products", "我很乐意帮助改进我们的产品",
-              (1, 5), "loyalty"),
-        _item("attn_1", "Please select 'Agree' (4) for this item", "本题请选择“同意”（4）",
-              (1, 5), "attention_check", "Survey operations",
-              "Exclude failed checks; monitor failure rate by channel", expect=ATTENTION_EXPECT),
+        _item(
+            "loy_standard",
+            "I see us as the standard others are measured against",
+            "我认为我们是衡量同类品牌的标杆",
+            (1, 5),
+            "loyalty",
+            "Head of CX",
+            "Report emotional loyalty by segment",
+        ),
+        _item(
+            "loy_premium",
+            "I would pay a bit more to buy from us",
+            "我愿意多花一点钱在我们这里购买",
+            (1, 5),
+            "loyalty",
+            "Pricing manager",
+            "Test premium ranges with loyal segments",
+        ),
+        _item(
+            "loy_improve",
+            "I would gladly help improve our products",
+            "我很乐意帮助改进我们的产品",
+            (1, 5),
+            "loyalty",
+        ),
+        _item(
+            "attn_1",
+            "Please select 'Agree' (4) for this item",
+            "本题请选择“同意”（4）",
+            (1, 5),
+            "attention_check",
+            "Survey operations",
+            "Exclude failed checks; monitor failure rate by channel",
+            expect=ATTENTION_EXPECT,
+        ),
     ]
     return items
 
@@ -305,10 +472,11 @@ def _brand_loyalty_items() -> list[dict]:
 def codebook() -> dict:
     """The codebook of the synthetic survey (DESIGN §4 format) as a plain dict."""
     return {
-        "study": {"name": "X-VOC synthetic relationship study",
-                  "organisation": "Synthetic Retail Co. (fictitious)"},
-        "items": _outcome_items() + _driver_items() + _importance_items()
-        + _brand_loyalty_items(),
+        "study": {
+            "name": "X-VOC synthetic relationship study",
+            "organisation": "Synthetic Retail Co. (fictitious)",
+        },
+        "items": _outcome_items() + _driver_items() + _importance_items() + _brand_loyalty_items(),
         "surveys": {
             "relationship": {},
             "kiosk_pulse": {"scales": {"osat": [1, 10]}},
@@ -325,44 +493,104 @@ _ITEM_SCALE = {item["id"]: tuple(item["scale"]) for item in codebook()["items"]}
 # ----------------------------------------------------------------------------------------------
 
 _COMMENT_POS = {
-    "website": (("The website made it easy to find what I needed", "Ordering on the website "
-                 "was smooth", "Great website, quick to check out"),
-                ("网站很好用，很快就找到了想要的东西", "官网下单很顺畅", "网站结账又快又方便")),
-    "app": (("The app is fast and reliable", "I like the offers in the app",
-             "The app never lets me down"),
-            ("App很流畅，用起来很稳定", "App里的优惠很实用", "App用着很顺手")),
-    "store": (("The store staff were friendly and knew their products", "Staff in the shop "
-               "gave really helpful advice", "Lovely welcome in the store"),
-              ("门店店员很热情，也很专业", "店员给的建议很有帮助", "进店就有人热情招呼")),
-    "delivery": (("Delivery was quick and everything arrived in perfect condition",
-                  "My parcel came earlier than expected", "Well packed and on time"),
-                 ("送货很快，东西完好无损", "包裹比预期还早到", "包装很好，准时送达")),
-    "product": (("The quality of the product is excellent", "Really good value for the money",
-                 "The product works exactly as described"),
-                ("产品质量非常好", "性价比很高", "产品和描述的一模一样")),
-    "service": (("Customer service solved my problem right away", "The agent really "
-                 "understood my situation", "Support was patient and helpful"),
-                ("客服一次就帮我解决了问题", "客服很理解我的情况", "客服耐心又专业")),
+    "website": (
+        (
+            "The website made it easy to find what I needed",
+            "Ordering on the website was smooth",
+            "Great website, quick to check out",
+        ),
+        ("网站很好用，很快就找到了想要的东西", "官网下单很顺畅", "网站结账又快又方便"),
+    ),
+    "app": (
+        (
+            "The app is fast and reliable",
+            "I like the offers in the app",
+            "The app never lets me down",
+        ),
+        ("App很流畅，用起来很稳定", "App里的优惠很实用", "App用着很顺手"),
+    ),
+    "store": (
+        (
+            "The store staff were friendly and knew their products",
+            "Staff in the shop gave really helpful advice",
+            "Lovely welcome in the store",
+        ),
+        ("门店店员很热情，也很专业", "店员给的建议很有帮助", "进店就有人热情招呼"),
+    ),
+    "delivery": (
+        (
+            "Delivery was quick and everything arrived in perfect condition",
+            "My parcel came earlier than expected",
+            "Well packed and on time",
+        ),
+        ("送货很快，东西完好无损", "包裹比预期还早到", "包装很好，准时送达"),
+    ),
+    "product": (
+        (
+            "The quality of the product is excellent",
+            "Really good value for the money",
+            "The product works exactly as described",
+        ),
+        ("产品质量非常好", "性价比很高", "产品和描述的一模一样"),
+    ),
+    "service": (
+        (
+            "Customer service solved my problem right away",
+            "The agent really understood my situation",
+            "Support was patient and helpful",
+        ),
+        ("客服一次就帮我解决了问题", "客服很理解我的情况", "客服耐心又专业"),
+    ),
 }
 _COMMENT_NEG = {
-    "website": (("The website is confusing and hard to search", "Checkout on the website kept "
-                 "failing", "I could not find anything on the website"),
-                ("网站太乱，很难找到东西", "网站结账老是出错", "官网搜索根本不好用")),
-    "app": (("The app keeps crashing", "The app is slow and buggy",
-             "The offers in the app are irrelevant to me"),
-            ("App老是闪退", "App又慢又卡", "App推送的优惠跟我没关系")),
-    "store": (("Nobody in the store could answer my questions", "Staff ignored me when I "
-               "walked in", "The store was understaffed and unhelpful"),
-              ("店员一问三不知", "进店没人理", "门店人手不够，服务很差")),
-    "delivery": (("Delivery took far too long", "My order arrived damaged",
-                  "The parcel was late and part of it was missing"),
-                 ("送货太慢了", "收到的东西是坏的", "快递迟到而且少了东西")),
-    "product": (("The product broke after a few days", "Too expensive for what you get",
-                 "Quality has gone down"),
-                ("产品用了几天就坏了", "太贵了，不值这个价", "质量越来越差")),
-    "service": (("I had to contact customer service several times", "The agent did not "
-                 "understand my problem", "Nobody followed up on my complaint"),
-                ("联系了客服好几次问题都没解决", "客服根本不理解我的问题", "投诉之后没人跟进")),
+    "website": (
+        (
+            "The website is confusing and hard to search",
+            "Checkout on the website kept failing",
+            "I could not find anything on the website",
+        ),
+        ("网站太乱，很难找到东西", "网站结账老是出错", "官网搜索根本不好用"),
+    ),
+    "app": (
+        (
+            "The app keeps crashing",
+            "The app is slow and buggy",
+            "The offers in the app are irrelevant to me",
+        ),
+        ("App老是闪退", "App又慢又卡", "App推送的优惠跟我没关系"),
+    ),
+    "store": (
+        (
+            "Nobody in the store could answer my questions",
+            "Staff ignored me when I walked in",
+            "The store was understaffed and unhelpful",
+        ),
+        ("店员一问三不知", "进店没人理", "门店人手不够，服务很差"),
+    ),
+    "delivery": (
+        (
+            "Delivery took far too long",
+            "My order arrived damaged",
+            "The parcel was late and part of it was missing",
+        ),
+        ("送货太慢了", "收到的东西是坏的", "快递迟到而且少了东西"),
+    ),
+    "product": (
+        (
+            "The product broke after a few days",
+            "Too expensive for what you get",
+            "Quality has gone down",
+        ),
+        ("产品用了几天就坏了", "太贵了，不值这个价", "质量越来越差"),
+    ),
+    "service": (
+        (
+            "I had to contact customer service several times",
+            "The agent did not understand my problem",
+            "Nobody followed up on my complaint",
+        ),
+        ("联系了客服好几次问题都没解决", "客服根本不理解我的问题", "投诉之后没人跟进"),
+    ),
 }
 _OPENERS = {
     "pos": (("", "Overall very happy. ", "Great experience. "), ("", "总体很满意。", "体验很好。")),
@@ -373,44 +601,98 @@ _CLOSERS = {
     "neg": (("", " Please fix this.", " I expect better."), ("", "希望尽快改进。", "希望能重视。")),
 }
 _FEEDBACK_TEXT = {
-    "delivery_late": (("My order still has not arrived and nobody can tell me where it is.",
-                       "Delivery was promised for Monday and came on Friday.",
-                       "The courier missed the delivery window again."),
-                      ("订单到现在还没到，也没人告诉我物流情况。", "说好周一送到，结果周五才到。",
-                       "快递又没有按约定时间送货。")),
-    "product_defect": (("The item stopped working after a week.", "I received a faulty product, "
-                        "the seam was already torn.", "The product does not work as advertised."),
-                       ("东西用了一周就坏了。", "收到的商品有质量问题，开线了。",
-                        "产品和宣传的完全不一样。")),
-    "rude_staff": (("The cashier was rude and rolled her eyes at me.", "A staff member was very "
-                    "impolite when I asked for help.", "I was treated badly by the store manager."),
-                   ("收银员态度很差，还翻白眼。", "我请店员帮忙，他很不耐烦。", "店长对顾客态度恶劣。")),
-    "price_too_high": (("Prices went up again, I can find the same thing cheaper elsewhere.",
-                        "Far too expensive compared with other shops.",
-                        "Why is the member price higher than the online price?"),
-                       ("又涨价了，别家更便宜。", "和其他店比太贵了。", "会员价怎么比网上还贵？")),
-    "app_crash": (("The app crashes every time I open the cart.", "I cannot log in to the app "
-                   "since the last update.", "The app froze during payment."),
-                  ("每次打开购物车App就闪退。", "更新之后App登录不上。", "付款的时候App卡死了。")),
-    "refund_slow": (("Still waiting for my refund after two weeks.", "The refund process is far "
-                     "too slow.", "I returned the item long ago and have not been refunded."),
-                    ("退款两个星期了还没到账。", "退款流程太慢了。", "东西早就退回去了，钱还没退。")),
-    "long_wait": (("I waited on hold for ages before anyone answered.", "The queue at the "
-                   "checkout was endless.", "Nobody picked up the hotline for half an hour."),
-                  ("客服电话等了很久才有人接。", "结账排队排了好久。", "热线半个小时都没人接。")),
-    "praise_staff": (("Many thanks to the staff member who helped me choose.", "The team in the "
-                      "store was wonderful.", "Your agent went out of her way to help me."),
-                     ("感谢帮我挑选的店员，非常耐心。", "门店的小伙伴们服务特别好。",
-                      "客服小姐姐特别用心，点赞。")),
-    "praise_product": (("Love this product, best purchase this year.", "Excellent quality, "
-                        "exactly what I wanted.", "Works perfectly, highly recommended."),
-                       ("非常喜欢这个产品，今年买得最值的东西。", "质量很好，正是我想要的。",
-                        "很好用，强烈推荐。")),
-    "suggestion_feature": (("It would be great if the app could save my shopping list.",
-                            "Please add a way to book a store appointment online.",
-                            "Could you offer delivery in the evening?"),
-                           ("希望App能保存购物清单。", "建议增加网上预约到店的功能。",
-                            "能不能增加晚上送货的选项？")),
+    "delivery_late": (
+        (
+            "My order still has not arrived and nobody can tell me where it is.",
+            "Delivery was promised for Monday and came on Friday.",
+            "The courier missed the delivery window again.",
+        ),
+        (
+            "订单到现在还没到，也没人告诉我物流情况。",
+            "说好周一送到，结果周五才到。",
+            "快递又没有按约定时间送货。",
+        ),
+    ),
+    "product_defect": (
+        (
+            "The item stopped working after a week.",
+            "I received a faulty product, the seam was already torn.",
+            "The product does not work as advertised.",
+        ),
+        ("东西用了一周就坏了。", "收到的商品有质量问题，开线了。", "产品和宣传的完全不一样。"),
+    ),
+    "rude_staff": (
+        (
+            "The cashier was rude and rolled her eyes at me.",
+            "A staff member was very impolite when I asked for help.",
+            "I was treated badly by the store manager.",
+        ),
+        ("收银员态度很差，还翻白眼。", "我请店员帮忙，他很不耐烦。", "店长对顾客态度恶劣。"),
+    ),
+    "price_too_high": (
+        (
+            "Prices went up again, I can find the same thing cheaper elsewhere.",
+            "Far too expensive compared with other shops.",
+            "Why is the member price higher than the online price?",
+        ),
+        ("又涨价了，别家更便宜。", "和其他店比太贵了。", "会员价怎么比网上还贵？"),
+    ),
+    "app_crash": (
+        (
+            "The app crashes every time I open the cart.",
+            "I cannot log in to the app since the last update.",
+            "The app froze during payment.",
+        ),
+        ("每次打开购物车App就闪退。", "更新之后App登录不上。", "付款的时候App卡死了。"),
+    ),
+    "refund_slow": (
+        (
+            "Still waiting for my refund after two weeks.",
+            "The refund process is far too slow.",
+            "I returned the item long ago and have not been refunded.",
+        ),
+        ("退款两个星期了还没到账。", "退款流程太慢了。", "东西早就退回去了，钱还没退。"),
+    ),
+    "long_wait": (
+        (
+            "I waited on hold for ages before anyone answered.",
+            "The queue at the checkout was endless.",
+            "Nobody picked up the hotline for half an hour.",
+        ),
+        ("客服电话等了很久才有人接。", "结账排队排了好久。", "热线半个小时都没人接。"),
+    ),
+    "praise_staff": (
+        (
+            "Many thanks to the staff member who helped me choose.",
+            "The team in the store was wonderful.",
+            "Your agent went out of her way to help me.",
+        ),
+        (
+            "感谢帮我挑选的店员，非常耐心。",
+            "门店的小伙伴们服务特别好。",
+            "客服小姐姐特别用心，点赞。",
+        ),
+    ),
+    "praise_product": (
+        (
+            "Love this product, best purchase this year.",
+            "Excellent quality, exactly what I wanted.",
+            "Works perfectly, highly recommended.",
+        ),
+        (
+            "非常喜欢这个产品，今年买得最值的东西。",
+            "质量很好，正是我想要的。",
+            "很好用，强烈推荐。",
+        ),
+    ),
+    "suggestion_feature": (
+        (
+            "It would be great if the app could save my shopping list.",
+            "Please add a way to book a store appointment online.",
+            "Could you offer delivery in the evening?",
+        ),
+        ("希望App能保存购物清单。", "建议增加网上预约到店的功能。", "能不能增加晚上送货的选项？"),
+    ),
 }
 _KIND_FRAME = {  # (en prefix, zh prefix) by kind of feedback
     "complaint": (("", "I want to complain. "), ("", "我要投诉，")),
@@ -447,12 +729,37 @@ def _full_width(value: str) -> str:
 
 # ---------------------------- personal data and decoys ----------------------------------------
 
-_EMAIL_LOCAL = ("zhang.wei", "li.na", "wang.fang", "liu.yang", "chen.jing", "yang.min",
-                "zhao.lei", "huang.xin", "zhou.jie", "wu.hao", "emma.wilson", "j.smith",
-                "david_chen", "xiaoming")
+_EMAIL_LOCAL = (
+    "zhang.wei",
+    "li.na",
+    "wang.fang",
+    "liu.yang",
+    "chen.jing",
+    "yang.min",
+    "zhao.lei",
+    "huang.xin",
+    "zhou.jie",
+    "wu.hao",
+    "emma.wilson",
+    "j.smith",
+    "david_chen",
+    "xiaoming",
+)
 _EMAIL_DOMAIN = ("example.com", "example.cn", "example.net", "mail.example.org")
-_AREA_CODES = ("110101", "110105", "310104", "310115", "440106", "440305", "510107",
-               "330106", "420111", "320102", "610113", "210102")
+_AREA_CODES = (
+    "110101",
+    "110105",
+    "310104",
+    "310115",
+    "440106",
+    "440305",
+    "510107",
+    "330106",
+    "420111",
+    "320102",
+    "610113",
+    "210102",
+)
 _LANDLINE_AC = ("010", "021", "020", "0755", "028", "027", "0571")
 
 
@@ -468,12 +775,20 @@ def _pii_phone(rng: np.random.Generator) -> str:
     """A Chinese mobile (plain, spaced, +86/0086) or landline number in a common written form."""
     if rng.random() < 0.3:
         ac, local = _pick_str(rng, _LANDLINE_AC), _digits(rng, 8, "2345678")
-        return _pick_str(rng, (f"{ac}-{local}", f"({ac}) {local[:4]} {local[4:]}",
-                               f"{ac} {local}"))
+        return _pick_str(rng, (f"{ac}-{local}", f"({ac}) {local[:4]} {local[4:]}", f"{ac} {local}"))
     m = "1" + _digits(rng, 10, "3456789")
     spaced = f"{m[:3]} {m[3:7]} {m[7:]}"
-    forms = (m, m, spaced, f"{m[:3]}-{m[3:7]}-{m[7:]}", f"+86 {spaced}", f"+86{m}",
-             f"+86-{m}", f"0086 {m}", f"0086-{m}")
+    forms = (
+        m,
+        m,
+        spaced,
+        f"{m[:3]}-{m[3:7]}-{m[7:]}",
+        f"+86 {spaced}",
+        f"+86{m}",
+        f"+86-{m}",
+        f"0086 {m}",
+        f"0086-{m}",
+    )
     return _pick_str(rng, forms)
 
 
@@ -511,23 +826,41 @@ def _pii_bank_card(rng: np.random.Generator) -> str:
     if style < 0.5:
         return number
     sep = " " if style < 0.8 else "-"
-    return sep.join(number[i:i + 4] for i in range(0, length, 4))
+    return sep.join(number[i : i + 4] for i in range(0, length, 4))
 
 
-_PII_MAKERS = {"pii_email": _pii_email, "pii_phone": _pii_phone,
-               "pii_id_card": _pii_id_card, "pii_bank_card": _pii_bank_card}
-_PII_CONTEXT = {  # (en templates, zh templates)
-    "pii_email": (("Please reply to {}.", "Email me at {} thanks.", "Contact: {}"),
-                  ("请联系{}谢谢", "我的邮箱是{}，请回复。", "发到{}就行。")),
-    "pii_phone": (("Call me on {}.", "My number is {}.", "Please ring {} about this."),
-                  ("手机{}，请尽快回电。", "电话：{}", "有问题打我电话{}")),
-    "pii_id_card": (("My ID number is {}.", "ID {} for the warranty.", "Registered under ID {}."),
-                    ("身份证号{}", "我的身份证{}，帮我查一下。", "登记的身份证号是{}。")),
-    "pii_bank_card": (("Refund to card {} please.", "My card number is {}.", "Card: {}"),
-                      ("退款请打到卡号{}", "银行卡{}，请尽快退款。", "卡号：{}")),
+_PII_MAKERS = {
+    "pii_email": _pii_email,
+    "pii_phone": _pii_phone,
+    "pii_id_card": _pii_id_card,
+    "pii_bank_card": _pii_bank_card,
 }
-_HTML_FORMS = ("<b>", "<br>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-               "<p>", "<i>")
+_PII_CONTEXT = {  # (en templates, zh templates)
+    "pii_email": (
+        ("Please reply to {}.", "Email me at {} thanks.", "Contact: {}"),
+        ("请联系{}谢谢", "我的邮箱是{}，请回复。", "发到{}就行。"),
+    ),
+    "pii_phone": (
+        ("Call me on {}.", "My number is {}.", "Please ring {} about this."),
+        ("手机{}，请尽快回电。", "电话：{}", "有问题打我电话{}"),
+    ),
+    "pii_id_card": (
+        ("My ID number is {}.", "ID {} for the warranty.", "Registered under ID {}."),
+        ("身份证号{}", "我的身份证{}，帮我查一下。", "登记的身份证号是{}。"),
+    ),
+    "pii_bank_card": (
+        ("Refund to card {} please.", "My card number is {}.", "Card: {}"),
+        ("退款请打到卡号{}", "银行卡{}，请尽快退款。", "卡号：{}"),
+    ),
+}
+_HTML_FORMS = (
+    "<b>",
+    "<br>",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<p>",
+    "<i>",
+)
 
 
 def _with_html(rng: np.random.Generator, text: str, lang_zh: bool) -> tuple[str, str]:
@@ -601,16 +934,19 @@ def _latent_drivers(rng: np.random.Generator, arch: np.ndarray) -> np.ndarray:
     common = rng.standard_normal(n) + _FACTOR_SHIFT[arch]
     tp = rng.standard_normal((n, len(TOUCHPOINTS)))[:, _DRIVER_TP]
     specific = rng.standard_normal((n, len(DRIVERS)))
-    return (_LOAD_COMMON * common[:, None] + _LOAD_TP * tp + _LOAD_SPECIFIC * specific
-            + _DRIVER_MU)
+    return _LOAD_COMMON * common[:, None] + _LOAD_TP * tp + _LOAD_SPECIFIC * specific + _DRIVER_MU
 
 
 def _outcome_moments(outcome: str) -> tuple[float, float]:
     """Exact mean and standard deviation of an outcome's latent value among respondents."""
     w = np.asarray(_WEIGHTS[outcome])
     tp_sums = np.bincount(_DRIVER_TP, weights=w)
-    within = (_LOAD_COMMON * w.sum()) ** 2 + _LOAD_TP**2 * np.sum(tp_sums**2) \
-        + _LOAD_SPECIFIC**2 * np.sum(w**2) + _OUTCOME_NOISE[outcome] ** 2
+    within = (
+        (_LOAD_COMMON * w.sum()) ** 2
+        + _LOAD_TP**2 * np.sum(tp_sums**2)
+        + _LOAD_SPECIFIC**2 * np.sum(w**2)
+        + _OUTCOME_NOISE[outcome] ** 2
+    )
     cond_mean = _LOAD_COMMON * w.sum() * _FACTOR_SHIFT + _OUTCOME_SHIFT[outcome]
     mix = _respondent_mix()
     mean = float(mix @ cond_mean)
@@ -626,8 +962,12 @@ def _outcome_cuts(outcome: str) -> np.ndarray:
 def _latent_outcomes(rng: np.random.Generator, z: np.ndarray, arch: np.ndarray) -> dict:
     """Latent value of each outcome: planted weights on the drivers + archetype shift + noise."""
     centred = z - _DRIVER_MU
-    return {o: centred @ np.asarray(_WEIGHTS[o]) + _OUTCOME_SHIFT[o][arch]
-            + _OUTCOME_NOISE[o] * rng.standard_normal(len(arch)) for o in OUTCOMES}
+    return {
+        o: centred @ np.asarray(_WEIGHTS[o])
+        + _OUTCOME_SHIFT[o][arch]
+        + _OUTCOME_NOISE[o] * rng.standard_normal(len(arch))
+        for o in OUTCOMES
+    }
 
 
 def _outcome_answers(latent: dict) -> dict:
@@ -639,8 +979,9 @@ def _osat_on_ten(latent_osat: np.ndarray) -> np.ndarray:
     """Kiosk version of osat on 1-10: each 1-5 category split in two (2k - 1 or 2k)."""
     cuts = _outcome_cuts("osat")
     sd = _outcome_moments("osat")[1]
-    inner = np.concatenate([[cuts[0] - 0.5 * sd], (cuts[:-1] + cuts[1:]) / 2,
-                            [cuts[-1] + 0.5 * sd]])
+    inner = np.concatenate(
+        [[cuts[0] - 0.5 * sd], (cuts[:-1] + cuts[1:]) / 2, [cuts[-1] + 0.5 * sd]]
+    )
     return _cut(latent_osat, np.sort(np.concatenate([cuts, inner])))
 
 
@@ -657,8 +998,9 @@ def _brand_answers(rng, z: np.ndarray, loyalty: np.ndarray) -> np.ndarray:
     centred = z - _DRIVER_MU
     tp_mean = np.stack([centred[:, _DRIVER_TP == t].mean(axis=1) for t in range(6)], axis=1)
     affinity = 0.6 * loyalty + 0.8 * rng.standard_normal(n)
-    latent = _BRAND_MU + 0.45 * tp_mean + 0.4 * affinity[:, None] \
-        + 0.7 * rng.standard_normal((n, 6))
+    latent = (
+        _BRAND_MU + 0.45 * tp_mean + 0.4 * affinity[:, None] + 0.7 * rng.standard_normal((n, 6))
+    )
     return _cut(latent, _CUTS_5)
 
 
@@ -666,8 +1008,12 @@ def _loyalty_answers(rng, loyalty: np.ndarray, ltr_latent: np.ndarray) -> np.nda
     """Emotional-loyalty items (standard, premium, improve) on 1-5."""
     mean, sd = _outcome_moments("ltr")
     advocacy = (ltr_latent - mean) / sd
-    latent = _LOYALTY_ITEM_MU + 0.6 * loyalty[:, None] + 0.3 * advocacy[:, None] \
+    latent = (
+        _LOYALTY_ITEM_MU
+        + 0.6 * loyalty[:, None]
+        + 0.3 * advocacy[:, None]
         + 0.6 * rng.standard_normal((len(loyalty), 3))
+    )
     return _cut(latent, _CUTS_5)
 
 
@@ -678,17 +1024,6 @@ def _raw_drivers(canonical: np.ndarray) -> np.ndarray:
         j = DRIVERS.index(d)
         raw[:, j] = 6 - raw[:, j]
     return raw
-
-
-def longest_run(answers: np.ndarray) -> np.ndarray:
-    """Longest run of identical consecutive answers per row (the straight-liner statistic)."""
-    answers = np.asarray(answers)
-    best = np.ones(answers.shape[0], dtype=np.int64)
-    cur = best.copy()
-    for j in range(1, answers.shape[1]):
-        cur = np.where(answers[:, j] == answers[:, j - 1], cur + 1, 1)
-        best = np.maximum(best, cur)
-    return best
 
 
 def _rank_desc(values: np.ndarray) -> np.ndarray:
@@ -719,10 +1054,18 @@ def _population_truth(rng: np.random.Generator, n: int = POPULATION_DRAWS) -> tu
         share, rank = lmg / lmg.sum(), _rank_desc(lmg)
         stats["r2"][o] = float(lmg.sum())
         for j, d in enumerate(DRIVERS):
-            rows.append({"outcome": o, "driver": d, "weight": float(_WEIGHTS[o][j]),
-                         "population_lmg": float(lmg[j]), "population_share": float(share[j]),
-                         "population_rank": int(rank[j]), "stated_mean": float(stated_mean[j]),
-                         "stated_rank": int(stated_rank[j])})
+            rows.append(
+                {
+                    "outcome": o,
+                    "driver": d,
+                    "weight": float(_WEIGHTS[o][j]),
+                    "population_lmg": float(lmg[j]),
+                    "population_share": float(share[j]),
+                    "population_rank": int(rank[j]),
+                    "stated_mean": float(stated_mean[j]),
+                    "stated_rank": int(stated_rank[j]),
+                }
+            )
     ltr = answers["ltr"]
     stats["nps"] = float(100 * (np.mean(ltr >= 9) - np.mean(ltr <= 6)))
     stats["straight_liner_rate"] = float(np.mean(longest_run(_raw_drivers(x)) >= 10))
@@ -770,23 +1113,28 @@ def _simulate_customers(rng: np.random.Generator, n: int, start: str, end: str) 
     spend_mu = np.log(_SPEND_MEDIAN[arch]) + _SPEND_SD_CUSTOMER * rng.standard_normal(n)
     margin_rate = np.clip(_MARGIN_RATE[arch] + 0.05 * rng.standard_normal(n), 0.05, 0.6)
     promo_p = _beta_mean(rng, _PROMO_MEAN[arch], _PROMO_CONC)
-    value = np.log(lam * np.exp(spend_mu + _SPEND_SD_TX**2 / 2)
-                   * (margin_rate - _PROMO_MARGIN_CUT * promo_p).clip(0.01))
-    cust = pd.DataFrame({
-        "archetype_code": arch,
-        "offset": offset,
-        "lambda_": lam,
-        "dropout_p": _beta_mean(rng, _DROPOUT_MEAN[arch], _DROPOUT_CONC),
-        "spend_mu": spend_mu,
-        "margin_rate": margin_rate,
-        "promo_p": promo_p,
-        "value_latent": value,
-        "loyalty_latent": _LOYALTY_MEAN[arch] + 0.8 * rng.standard_normal(n),
-        "region": np.asarray(REGIONS)[rng.choice(len(REGIONS), n, p=_REGION_P)],
-        "acq": _choice_rows(rng, _ACQ_P[arch]),
-        "cost_to_serve": np.round(_COST_MEDIAN[arch] * np.exp(0.5 * rng.standard_normal(n)), 2),
-        "tie": rng.random(n),
-    })
+    value = np.log(
+        lam
+        * np.exp(spend_mu + _SPEND_SD_TX**2 / 2)
+        * (margin_rate - _PROMO_MARGIN_CUT * promo_p).clip(0.01)
+    )
+    cust = pd.DataFrame(
+        {
+            "archetype_code": arch,
+            "offset": offset,
+            "lambda_": lam,
+            "dropout_p": _beta_mean(rng, _DROPOUT_MEAN[arch], _DROPOUT_CONC),
+            "spend_mu": spend_mu,
+            "margin_rate": margin_rate,
+            "promo_p": promo_p,
+            "value_latent": value,
+            "loyalty_latent": _LOYALTY_MEAN[arch] + 0.8 * rng.standard_normal(n),
+            "region": np.asarray(REGIONS)[rng.choice(len(REGIONS), n, p=_REGION_P)],
+            "acq": _choice_rows(rng, _ACQ_P[arch]),
+            "cost_to_serve": np.round(_COST_MEDIAN[arch] * np.exp(0.5 * rng.standard_normal(n)), 2),
+            "tie": rng.random(n),
+        }
+    )
     score = (value - value.mean()) / value.std() + 0.9 * rng.standard_normal(n)
     q = np.argsort(np.argsort(score)) / n
     cust["tier"] = np.where(q >= 0.8, "gold", np.where(q >= 0.45, "silver", "bronze"))
@@ -821,14 +1169,16 @@ def _purchase_times(rng: np.random.Generator, cust: pd.DataFrame, span: int) -> 
     return owner, index, t, t_last, dropped
 
 
-def _simulate_transactions(rng: np.random.Generator, cust: pd.DataFrame, start: str,
-                           end: str) -> pd.DataFrame:
+def _simulate_transactions(
+    rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str
+) -> pd.DataFrame:
     """Purchases and returns inside the window, sorted by time; adds truth columns to ``cust``."""
     first, span = _window(start, end)
     owner, index, t, t_last, dropped = _purchase_times(rng, cust, span)
     cust["alive_at_end"] = ~dropped
-    cust["dropout_at"] = np.where(dropped, (first + np.floor(t_last).astype(np.int64)).astype(str),
-                                  "")
+    cust["dropout_at"] = np.where(
+        dropped, (first + np.floor(t_last).astype(np.int64)).astype(str), ""
+    )
     seen = (t >= 0) & (t < span)
     owner, index, day = owner[seen], index[seen], np.floor(t[seen]).astype(np.int64)
     m = len(owner)
@@ -836,20 +1186,26 @@ def _simulate_transactions(rng: np.random.Generator, cust: pd.DataFrame, start: 
     promo = rng.random(m) < cust["promo_p"].to_numpy()[owner]
     amount = np.exp(cust["spend_mu"].to_numpy()[owner] + _SPEND_SD_TX * rng.standard_normal(m))
     amount *= np.where(promo, _PROMO_DISCOUNT, 1.0)
-    rate = cust["margin_rate"].to_numpy()[owner] - _PROMO_MARGIN_CUT * promo \
+    rate = (
+        cust["margin_rate"].to_numpy()[owner]
+        - _PROMO_MARGIN_CUT * promo
         + 0.03 * rng.standard_normal(m)
+    )
     sign = np.where((index > 0) & (rng.random(m) < _RETURN_P[arch]), -1.0, 1.0)
     amount = np.round(sign * amount, 2)
     seconds = day * 86400 + rng.integers(8 * 3600, 22 * 3600, m)
-    tx = pd.DataFrame({
-        "customer_id": cust["customer_id"].to_numpy()[owner],
-        "ts": (np.datetime64(first, "s") + seconds).astype("datetime64[us]"),
-        "amount": amount,
-        "margin": np.round(amount * rate, 2),
-        "promo": promo,
-        "channel": np.asarray(TX_CHANNELS)[_choice_rows(rng, _TX_CHANNEL_P[cust["acq"]
-                                                                          .to_numpy()[owner]])],
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": cust["customer_id"].to_numpy()[owner],
+            "ts": (np.datetime64(first, "s") + seconds).astype("datetime64[us]"),
+            "amount": amount,
+            "margin": np.round(amount * rate, 2),
+            "promo": promo,
+            "channel": np.asarray(TX_CHANNELS)[
+                _choice_rows(rng, _TX_CHANNEL_P[cust["acq"].to_numpy()[owner]])
+            ],
+        }
+    )
     tx = tx.sort_values(["ts", "customer_id"], kind="stable").reset_index(drop=True)
     tx.insert(0, "transaction_id", [f"T{i:08d}" for i in range(1, m + 1)])
     cust["n_transactions"] = np.bincount(owner, minlength=len(cust))
@@ -882,18 +1238,27 @@ def _comment(rng: np.random.Generator, zh: bool, ltr: int, canon: np.ndarray) ->
     neg = _pick_str(rng, _COMMENT_NEG[worst][lang])
     end = "。" if zh else "."
     if ltr >= 9:
-        return (_pick_str(rng, _OPENERS["pos"][lang]) + pos + end
-                + _pick_str(rng, _CLOSERS["pos"][lang])).strip()
+        return (
+            _pick_str(rng, _OPENERS["pos"][lang])
+            + pos
+            + end
+            + _pick_str(rng, _CLOSERS["pos"][lang])
+        ).strip()
     if ltr <= 6:
-        return (_pick_str(rng, _OPENERS["neg"][lang]) + neg + end
-                + _pick_str(rng, _CLOSERS["neg"][lang])).strip()
+        return (
+            _pick_str(rng, _OPENERS["neg"][lang])
+            + neg
+            + end
+            + _pick_str(rng, _CLOSERS["neg"][lang])
+        ).strip()
     if zh:
         return f"{pos}，但是{neg}。"
     return f"{pos}, but {neg[0].lower()}{neg[1:]}."
 
 
-def _respondents(rng: np.random.Generator, cust: pd.DataFrame, response_rate: float,
-                 span: int) -> tuple:
+def _respondents(
+    rng: np.random.Generator, cust: pd.DataFrame, response_rate: float, span: int
+) -> tuple:
     """Who answers when: linked responses (``response_rate`` x customers) plus ~10 % anonymous.
 
     Each linked response gets a time uniform over the window and a customer drawn among those
@@ -904,8 +1269,7 @@ def _respondents(rng: np.random.Generator, cust: pd.DataFrame, response_rate: fl
     n_link = int(round(response_rate * len(cust)))
     n_anon = int(round(n_link / 9))
     seconds = (rng.random(n_link + n_anon) * span * 86400).astype(np.int64)
-    eligible = np.searchsorted(cust["offset"].to_numpy(), seconds[:n_link] // 86400,
-                               side="right")
+    eligible = np.searchsorted(cust["offset"].to_numpy(), seconds[:n_link] // 86400, side="right")
     accept = _RESPONSE_PROPENSITY[cust["archetype_code"].to_numpy()] / _RESPONSE_PROPENSITY.max()
     row = np.full(n_link, -1, dtype=np.int64)
     todo = np.flatnonzero(eligible > 0)
@@ -916,10 +1280,16 @@ def _respondents(rng: np.random.Generator, cust: pd.DataFrame, response_rate: fl
         todo = todo[~ok]
     row = np.concatenate([row, np.full(n_anon, -1, dtype=np.int64)])
     anon = row < 0
-    codes = np.where(anon, rng.choice(len(ARCHETYPES), len(row), p=_respondent_mix()),
-                     cust["archetype_code"].to_numpy()[np.maximum(row, 0)])
-    loyalty = np.where(anon, _LOYALTY_MEAN[codes] + 0.8 * rng.standard_normal(len(row)),
-                       cust["loyalty_latent"].to_numpy()[np.maximum(row, 0)])
+    codes = np.where(
+        anon,
+        rng.choice(len(ARCHETYPES), len(row), p=_respondent_mix()),
+        cust["archetype_code"].to_numpy()[np.maximum(row, 0)],
+    )
+    loyalty = np.where(
+        anon,
+        _LOYALTY_MEAN[codes] + 0.8 * rng.standard_normal(len(row)),
+        cust["loyalty_latent"].to_numpy()[np.maximum(row, 0)],
+    )
     return seconds, row, codes, loyalty
 
 
@@ -936,23 +1306,27 @@ def _response_frame(rng, cust, row, seconds, first) -> pd.DataFrame:
     median = np.array([_DURATION_MEDIAN[s] for s in survey])
     weight = np.exp(0.35 * rng.standard_normal(n))
     ids = cust["customer_id"].to_numpy()
-    return pd.DataFrame({
-        "customer_id": np.where(row >= 0, ids[np.maximum(row, 0)], ""),
-        "survey": survey,
-        "wave": _wave(iso),
-        "channel": np.where(kiosk, "kiosk", channel),
-        "touchpoint": np.where(kiosk, "store", touchpoint),
-        "submitted_at": iso,
-        "duration_s": np.round(median * np.exp(_DURATION_SIGMA * rng.standard_normal(n)))
-        .astype(np.int64),
-        "language": np.where(rng.random(n) < _ZH_SHARE, "zh", "en"),
-        "weight": np.round(weight / weight.mean(), 4),
-        "_seconds": seconds,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": np.where(row >= 0, ids[np.maximum(row, 0)], ""),
+            "survey": survey,
+            "wave": _wave(iso),
+            "channel": np.where(kiosk, "kiosk", channel),
+            "touchpoint": np.where(kiosk, "store", touchpoint),
+            "submitted_at": iso,
+            "duration_s": np.round(
+                median * np.exp(_DURATION_SIGMA * rng.standard_normal(n))
+            ).astype(np.int64),
+            "language": np.where(rng.random(n) < _ZH_SHARE, "zh", "en"),
+            "weight": np.round(weight / weight.mean(), 4),
+            "_seconds": seconds,
+        }
+    )
 
 
-def _simulate_responses(rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str,
-                        response_rate: float) -> pd.DataFrame:
+def _simulate_responses(
+    rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str, response_rate: float
+) -> pd.DataFrame:
     """Clean survey responses in the raw form each survey asked them, sorted by time.
 
     Hidden columns (prefixed ``_``) keep the archetype and the canonical driver answers.
@@ -966,21 +1340,31 @@ def _simulate_responses(rng: np.random.Generator, cust: pd.DataFrame, start: str
     out = _outcome_answers(latent)
     kiosk = meta["survey"].to_numpy() == "kiosk_pulse"
     legacy = meta["survey"].to_numpy() == "legacy_2024"
-    items = {"ltr": out["ltr"],
-             "osat": np.where(kiosk, _osat_on_ten(latent["osat"]), out["osat"]),
-             "ces": np.where(legacy, 8 - out["ces"], out["ces"])}
+    items = {
+        "ltr": out["ltr"],
+        "osat": np.where(kiosk, _osat_on_ten(latent["osat"]), out["osat"]),
+        "ces": np.where(legacy, 8 - out["ces"], out["ces"]),
+    }
     items.update(zip(DRIVERS, _raw_drivers(canon).T, strict=True))
-    items.update(zip([f"imp_{d}" for d in DRIVERS], _stated_importance(rng, len(row)).T,
-                     strict=True))
-    items.update(zip([f"brand_{t}" for t in TOUCHPOINTS], _brand_answers(rng, z, loyalty).T,
-                     strict=True))
-    items.update(zip(("loy_standard", "loy_premium", "loy_improve"),
-                     _loyalty_answers(rng, loyalty, latent["ltr"]).T, strict=True))
+    items.update(
+        zip([f"imp_{d}" for d in DRIVERS], _stated_importance(rng, len(row)).T, strict=True)
+    )
+    items.update(
+        zip([f"brand_{t}" for t in TOUCHPOINTS], _brand_answers(rng, z, loyalty).T, strict=True)
+    )
+    items.update(
+        zip(
+            ("loy_standard", "loy_premium", "loy_improve"),
+            _loyalty_answers(rng, loyalty, latent["ltr"]).T,
+            strict=True,
+        )
+    )
     items["attn_1"] = np.full(len(row), ATTENTION_EXPECT)
     zh = meta["language"].to_numpy() == "zh"
     says = rng.random(len(row)) < np.where((out["ltr"] >= 9) | (out["ltr"] <= 6), 0.75, 0.55)
-    comment = [_comment(rng, zh[i], out["ltr"][i], canon[i]) if says[i] else ""
-               for i in range(len(row))]
+    comment = [
+        _comment(rng, zh[i], out["ltr"][i], canon[i]) if says[i] else "" for i in range(len(row))
+    ]
     df = pd.concat([meta, pd.DataFrame(items)[list(ITEM_IDS)]], axis=1)
     df["comment"] = comment
     df["_archetype"] = np.asarray(ARCHETYPES)[arch]
@@ -993,8 +1377,14 @@ def _simulate_responses(rng: np.random.Generator, cust: pd.DataFrame, start: str
 # Unsolicited feedback
 # ----------------------------------------------------------------------------------------------
 
-_REVIEW_P = np.array([[0.03, 0.05, 0.12, 0.35, 0.45], [0.08, 0.10, 0.20, 0.32, 0.30],
-                      [0.05, 0.08, 0.17, 0.35, 0.35], [0.12, 0.13, 0.22, 0.28, 0.25]])
+_REVIEW_P = np.array(
+    [
+        [0.03, 0.05, 0.12, 0.35, 0.45],
+        [0.08, 0.10, 0.20, 0.32, 0.30],
+        [0.05, 0.08, 0.17, 0.35, 0.35],
+        [0.12, 0.13, 0.22, 0.28, 0.25],
+    ]
+)
 
 
 def _complaint_reasons(rng: np.random.Generator, arch: np.ndarray) -> np.ndarray:
@@ -1010,13 +1400,19 @@ def _feedback_reasons(rng: np.random.Generator, kind: np.ndarray, arch: np.ndarr
     complaint = _complaint_reasons(rng, arch)
     praise = np.where(rng.random(n) < 0.5, "praise_staff", "praise_product")
     rating = _choice_rows(rng, _REVIEW_P[arch]) + 1
-    by_rating = np.where(rating >= 4, "praise_product",
-                         np.where(rating == 3, "suggestion_feature", complaint))
+    by_rating = np.where(
+        rating >= 4, "praise_product", np.where(rating == 3, "suggestion_feature", complaint)
+    )
     reason = np.select(
-        [np.isin(kind, ["complaint", "call_note"]), kind == "compliment", kind == "suggestion",
-         kind == "review"],
+        [
+            np.isin(kind, ["complaint", "call_note"]),
+            kind == "compliment",
+            kind == "suggestion",
+            kind == "review",
+        ],
         [complaint, praise, "suggestion_feature", by_rating],
-        np.where(rng.random(n) < 0.6, complaint, praise))
+        np.where(rng.random(n) < 0.6, complaint, praise),
+    )
     return reason, np.where(kind == "review", rating, 0)
 
 
@@ -1026,43 +1422,58 @@ def _feedback_text(rng: np.random.Generator, kind: str, reason: str, zh: bool) -
     return _pick_str(rng, _KIND_FRAME[kind][lang]) + _pick_str(rng, _FEEDBACK_TEXT[reason][lang])
 
 
-def _simulate_feedback(rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str,
-                       n: int) -> pd.DataFrame:
+def _simulate_feedback(
+    rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str, n: int
+) -> pd.DataFrame:
     """Complaints, compliments, suggestions, reviews, call notes and social posts, by time."""
     first, span = _window(start, end)
     seconds = (rng.random(n) * span * 86400).astype(np.int64)
     eligible = np.searchsorted(cust["offset"].to_numpy(), seconds // 86400, side="right")
     linked = (rng.random(n) < 0.7) & (eligible > 0)
     row = np.where(linked, (rng.random(n) * eligible).astype(np.int64), 0)
-    arch = np.where(linked, cust["archetype_code"].to_numpy()[row],
-                    rng.choice(len(ARCHETYPES), n, p=ARCHETYPE_SHARES))
+    arch = np.where(
+        linked,
+        cust["archetype_code"].to_numpy()[row],
+        rng.choice(len(ARCHETYPES), n, p=ARCHETYPE_SHARES),
+    )
     kind = np.asarray(FEEDBACK_KINDS)[rng.choice(len(FEEDBACK_KINDS), n, p=_KIND_P)]
     reason, rating = _feedback_reasons(rng, kind, arch)
     touchpoint = np.array([_REASON_TP[r] for r in reason])
     touchpoint[(reason == "suggestion_feature") & (rng.random(n) < 0.4)] = "website"
-    channel = np.array([_KIND_CHANNELS[k][0][int(np.searchsorted(
-        np.cumsum(_KIND_CHANNELS[k][1]), u * sum(_KIND_CHANNELS[k][1]), side="right"))]
-        for k, u in zip(kind, rng.random(n), strict=True)])
+    channel = np.array(
+        [
+            _KIND_CHANNELS[k][0][
+                int(
+                    np.searchsorted(
+                        np.cumsum(_KIND_CHANNELS[k][1]), u * sum(_KIND_CHANNELS[k][1]), side="right"
+                    )
+                )
+            ]
+            for k, u in zip(kind, rng.random(n), strict=True)
+        ]
+    )
     zh = rng.random(n) < _ZH_SHARE
     text = [_feedback_text(rng, k, r, z) for k, r, z in zip(kind, reason, zh, strict=True)]
     p_resolved = np.select([kind == "complaint", kind == "call_note"], [0.85, 0.5], 0.0)
     resolve_s = seconds + np.round(np.exp(np.log(36 * 3600) + rng.standard_normal(n)))
     resolved = (rng.random(n) < p_resolved) & (resolve_s < span * 86400)
-    df = pd.DataFrame({
-        "customer_id": np.where(linked, cust["customer_id"].to_numpy()[row], ""),
-        "channel": channel,
-        "touchpoint": touchpoint,
-        "created_at": _iso(seconds, first),
-        "kind": kind,
-        "text": text,
-        "rating": np.where(rating > 0, rating.astype(str), ""),
-        "rating_scale": np.where(rating > 0, "1-5", ""),
-        "reason": reason,
-        "resolved_at": np.where(resolved, _iso(resolve_s.astype(np.int64), first), ""),
-        "_language": np.where(zh, "zh", "en"),
-        "_seconds": seconds,
-        "_archetype": np.asarray(ARCHETYPES)[arch],
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": np.where(linked, cust["customer_id"].to_numpy()[row], ""),
+            "channel": channel,
+            "touchpoint": touchpoint,
+            "created_at": _iso(seconds, first),
+            "kind": kind,
+            "text": text,
+            "rating": np.where(rating > 0, rating.astype(str), ""),
+            "rating_scale": np.where(rating > 0, "1-5", ""),
+            "reason": reason,
+            "resolved_at": np.where(resolved, _iso(resolve_s.astype(np.int64), first), ""),
+            "_language": np.where(zh, "zh", "en"),
+            "_seconds": seconds,
+            "_archetype": np.asarray(ARCHETYPES)[arch],
+        }
+    )
     df = df.sort_values(["_seconds", "customer_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "feedback_id", [f"F{i:06d}" for i in range(1, n + 1)])
     return df
@@ -1081,8 +1492,9 @@ class _Plan:
     logged row into its 1-based data-record number.
     """
 
-    def __init__(self, rng: np.random.Generator, table: str, df: pd.DataFrame, rates: dict,
-                 start: str):
+    def __init__(
+        self, rng: np.random.Generator, table: str, df: pd.DataFrame, rates: dict, start: str
+    ):
         self.rng, self.table, self.rates, self.start = rng, table, rates, start
         self.df = df.reset_index(drop=True).copy()
         self.n = len(self.df)
@@ -1102,17 +1514,21 @@ class _Plan:
         free = ~self.used if mask is None else ~self.used & mask
         pool = np.flatnonzero(free)
         if len(pool) < k:
-            raise ValueError(f"{self.table}: only {len(pool)} clean rows left to plant {k} "
-                             f"'{what}' defects; generate a larger world or lower the rate")
+            raise ValueError(
+                f"{self.table}: only {len(pool)} clean rows left to plant {k} "
+                f"'{what}' defects; generate a larger world or lower the rate"
+            )
         pick = np.sort(self.rng.choice(pool, k, replace=False)) if k else pool[:0]
         self.used[pick] = True
         return pick
 
-    def note(self, row: int, defect: str, column: str = "", detail: str = "",
-             ref: int | None = None) -> None:
+    def note(
+        self, row: int, defect: str, column: str = "", detail: str = "", ref: int | None = None
+    ) -> None:
         """Log a defect on internal row ``row``; ``ref`` = internal row it copies."""
-        self.log.append({"_row": int(row), "defect": defect, "column": column,
-                         "detail": detail, "_ref": ref})
+        self.log.append(
+            {"_row": int(row), "defect": defect, "column": column, "detail": detail, "_ref": ref}
+        )
 
     def add_row(self, values: pd.DataFrame, key: float) -> int:
         """Append one extra row at sort key ``key``; returns its internal row number."""
@@ -1136,8 +1552,7 @@ class _Plan:
         position[order] = np.arange(1, len(order) + 1)
         final = full.iloc[order].reset_index(drop=True)
         ids = full[id_col].astype(str).to_numpy()
-        return final, self._frame(self.log, position, ids), self._frame(self.decoys, position,
-                                                                          ids)
+        return final, self._frame(self.log, position, ids), self._frame(self.decoys, position, ids)
 
     def _frame(self, records: list[dict], position: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
         """Log records with source_row and record_id resolved."""
@@ -1148,17 +1563,32 @@ class _Plan:
                 ref = rec["_ref"]
                 what = "copy" if rec["defect"] == "duplicate_exact" else "near copy"
                 detail = f"{what} of record {position[ref]} ({ids[ref]})" + detail
-            rows.append({"table": self.table, "source_row": int(position[rec["_row"]]),
-                         "record_id": ids[rec["_row"]], "defect": rec["defect"],
-                         "column": rec["column"], "detail": detail})
-        return pd.DataFrame(rows, columns=["table", "source_row", "record_id", "defect",
-                                           "column", "detail"])
+            rows.append(
+                {
+                    "table": self.table,
+                    "source_row": int(position[rec["_row"]]),
+                    "record_id": ids[rec["_row"]],
+                    "defect": rec["defect"],
+                    "column": rec["column"],
+                    "detail": detail,
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["table", "source_row", "record_id", "defect", "column", "detail"]
+        )
 
 
 def _id_variant(rng: np.random.Generator, cid: str) -> str:
     """A malformed spelling of a canonical customer id: lower case, padded and/or hyphenated."""
-    forms = (cid.lower(), f" {cid}", f"{cid} ", f"  {cid.lower()} ", f"{cid[0]}-{cid[1:]}",
-             f"{cid[0].lower()}-{cid[1:]}", f" {cid[0]}-{cid[1:]}")
+    forms = (
+        cid.lower(),
+        f" {cid}",
+        f"{cid} ",
+        f"  {cid.lower()} ",
+        f"{cid[0]}-{cid[1:]}",
+        f"{cid[0].lower()}-{cid[1:]}",
+        f" {cid[0]}-{cid[1:]}",
+    )
     return _pick_str(rng, forms)
 
 
@@ -1189,9 +1619,16 @@ def _plant_customers(plan: _Plan, span: int) -> None:
     first = np.datetime64(plan.start, "D")
     for i in range(plan.count("test_record")):
         day = first + int(rng.integers(0, span))
-        row = pd.DataFrame({"customer_id": [f"TEST-{i + 1:04d}"], "first_seen": [str(day)],
-                            "region": [_pick_str(rng, REGIONS)], "tier": ["internal"],
-                            "acquisition_channel": ["store"], "cost_to_serve": ["0.00"]})
+        row = pd.DataFrame(
+            {
+                "customer_id": [f"TEST-{i + 1:04d}"],
+                "first_seen": [str(day)],
+                "region": [_pick_str(rng, REGIONS)],
+                "tier": ["internal"],
+                "acquisition_channel": ["store"],
+                "cost_to_serve": ["0.00"],
+            }
+        )
         new = plan.add_row(row, float(rng.integers(0, plan.n + 1)) - 0.5)
         plan.note(new, "test_record", "customer_id", "internal test account, tier 'internal'")
     for i in plan.take(plan.count("customer_id_format"), what="customer_id_format"):
@@ -1213,8 +1650,9 @@ def _plant_transactions(plan: _Plan, n_customers: int, span: int) -> None:
         when = (first + int(rng.integers(0, span * 86400))).astype("datetime64[us]")
         row["transaction_id"], row["customer_id"], row["ts"] = f"T{plan.n + i + 1:08d}", cid, when
         key = float(np.searchsorted(ts, np.datetime64(when), side="right")) - 0.25
-        plan.note(plan.add_row(row, key), "orphan", "customer_id",
-                  f"customer {cid} is not in customers")
+        plan.note(
+            plan.add_row(row, key), "orphan", "customer_id", f"customer {cid} is not in customers"
+        )
     for i in plan.take(plan.count("duplicate_exact"), what="duplicate_exact"):
         plan.copy_later(i)
 
@@ -1261,8 +1699,13 @@ def _spoil_cells(plan: _Plan) -> None:
         plan.note(i, "customer_id_format", "customer_id", f"{cid} written as '{bad}'")
     for i in plan.take(plan.count("full_width"), what="full_width"):
         u = rng.random()
-        col = ("customer_id" if u < 0.35 and linked[i] else "duration_s" if u < 0.55
-               else _pick_str(rng, answerable))
+        col = (
+            "customer_id"
+            if u < 0.35 and linked[i]
+            else "duration_s"
+            if u < 0.55
+            else _pick_str(rng, answerable)
+        )
         old = df.at[i, col]
         df.at[i, col] = new = _full_width(old)
         plan.note(i, "full_width", col, f"'{old}' written as '{new}'")
@@ -1281,8 +1724,9 @@ def _spoil_duplicates(plan: _Plan) -> None:
     seconds = df["_seconds"].to_numpy()
     later = _wave(_iso(seconds + 1800, first)) == df["wave"].to_numpy()
     linked = df["customer_id"].str.match(r"^C\d{6}$").to_numpy()
-    for n, i in enumerate(plan.take(plan.count("duplicate_near"), linked & later,
-                                    "duplicate_near")):
+    for n, i in enumerate(
+        plan.take(plan.count("duplicate_near"), linked & later, "duplicate_near")
+    ):
         row = df.iloc[[i]].copy()
         delta = int(rng.integers(60, 1801))
         median = _DURATION_MEDIAN[df.at[i, "survey"]]
@@ -1295,8 +1739,9 @@ def _spoil_duplicates(plan: _Plan) -> None:
         row["duration_s"], row["_seconds"] = str(dur), seconds[i] + delta
         key = float(np.searchsorted(seconds, seconds[i] + delta, side="right")) - 0.25
         new = plan.add_row(row, key)
-        plan.note(new, "duplicate_near", "", f", {delta // 60} min {delta % 60} s later",
-                  ref=int(i))
+        plan.note(
+            new, "duplicate_near", "", f", {delta // 60} min {delta % 60} s later", ref=int(i)
+        )
     for i in plan.take(plan.count("duplicate_exact"), what="duplicate_exact"):
         plan.copy_later(int(i))
 
@@ -1321,14 +1766,31 @@ def _plant_responses(plan: _Plan) -> None:
 def _design_notes(final: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     """Per-row notes of survey design the clean stage harmonises (not defects)."""
     rows = []
-    for pos, (rid, survey) in enumerate(zip(final["response_id"], final["survey"],
-                                            strict=True), start=1):
+    for pos, (rid, survey) in enumerate(
+        zip(final["response_id"], final["survey"], strict=True), start=1
+    ):
         if survey == "kiosk_pulse":
-            rows.append(("responses", pos, rid, "scale_mapped", "osat",
-                         "osat asked on 1-10 (kiosk_pulse); map to 1-5"))
+            rows.append(
+                (
+                    "responses",
+                    pos,
+                    rid,
+                    "scale_mapped",
+                    "osat",
+                    "osat asked on 1-10 (kiosk_pulse); map to 1-5",
+                )
+            )
         elif survey == "legacy_2024":
-            rows.append(("responses", pos, rid, "reverse_scale", "ces",
-                         "ces asked reversed, 1 = easiest (legacy_2024); recode 8 - x"))
+            rows.append(
+                (
+                    "responses",
+                    pos,
+                    rid,
+                    "reverse_scale",
+                    "ces",
+                    "ces asked reversed, 1 = easiest (legacy_2024); recode 8 - x",
+                )
+            )
     notes = pd.DataFrame(rows, columns=log.columns)
     return pd.concat([log, notes], ignore_index=True) if len(log) else notes
 
@@ -1353,14 +1815,50 @@ def _plant_feedback(plan: _Plan) -> None:
 # Writing and the public entry point
 # ----------------------------------------------------------------------------------------------
 
-CUSTOMER_COLUMNS = ["customer_id", "first_seen", "region", "tier", "acquisition_channel",
-                    "cost_to_serve"]
-TRANSACTION_COLUMNS = ["transaction_id", "customer_id", "ts", "amount", "margin", "promo",
-                       "channel"]
-RESPONSE_COLUMNS = ["response_id", "customer_id", "survey", "wave", "channel", "touchpoint",
-                    "submitted_at", "duration_s", "language", "weight", *ITEM_IDS, "comment"]
-FEEDBACK_COLUMNS = ["feedback_id", "customer_id", "channel", "touchpoint", "created_at", "kind",
-                    "text", "rating", "rating_scale", "reason", "resolved_at"]
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "first_seen",
+    "region",
+    "tier",
+    "acquisition_channel",
+    "cost_to_serve",
+]
+TRANSACTION_COLUMNS = [
+    "transaction_id",
+    "customer_id",
+    "ts",
+    "amount",
+    "margin",
+    "promo",
+    "channel",
+]
+RESPONSE_COLUMNS = [
+    "response_id",
+    "customer_id",
+    "survey",
+    "wave",
+    "channel",
+    "touchpoint",
+    "submitted_at",
+    "duration_s",
+    "language",
+    "weight",
+    *ITEM_IDS,
+    "comment",
+]
+FEEDBACK_COLUMNS = [
+    "feedback_id",
+    "customer_id",
+    "channel",
+    "touchpoint",
+    "created_at",
+    "kind",
+    "text",
+    "rating",
+    "rating_scale",
+    "reason",
+    "resolved_at",
+]
 _LOG_COLUMNS = ["table", "source_row", "record_id", "defect", "column", "detail"]
 
 
@@ -1368,12 +1866,16 @@ def _resolve_rates(defect_rates: dict | None) -> dict:
     """Default rates updated with overrides given flat (``"responses.speeder"``) or nested."""
     rates = dict(DEFAULT_DEFECT_RATES)
     for key, value in (defect_rates or {}).items():
-        items = ([(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, dict)
-                 else [(key, value)])
+        items = (
+            [(f"{key}.{k}", v) for k, v in value.items()]
+            if isinstance(value, dict)
+            else [(key, value)]
+        )
         for name, rate in items:
             if name not in DEFAULT_DEFECT_RATES:
-                raise ValueError(f"unknown defect '{name}'; expected one of "
-                                 f"{sorted(DEFAULT_DEFECT_RATES)}")
+                raise ValueError(
+                    f"unknown defect '{name}'; expected one of {sorted(DEFAULT_DEFECT_RATES)}"
+                )
             if not 0 <= float(rate) < 0.5:
                 raise ValueError(f"defect rate {name} = {rate} is outside [0, 0.5)")
             rates[name] = float(rate)
@@ -1396,8 +1898,9 @@ _CodebookDumper.add_representer(list, _flow_list)
 def _write_codebook(path: Path) -> None:
     """The codebook as UTF-8 YAML, items in codebook order."""
     with open(path, "w", encoding="utf-8") as fh:
-        yaml.dump(codebook(), fh, Dumper=_CodebookDumper, allow_unicode=True, sort_keys=False,
-                  width=100)
+        yaml.dump(
+            codebook(), fh, Dumper=_CodebookDumper, allow_unicode=True, sort_keys=False, width=100
+        )
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -1407,9 +1910,20 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def _archetype_truth(cust: pd.DataFrame) -> pd.DataFrame:
     """Per-customer planted archetype and latent parameters (canonical ids)."""
-    cols = ["customer_id", "archetype", "lambda_", "dropout_p", "spend_mu", "margin_rate",
-            "promo_p", "value_latent", "loyalty_latent", "alive_at_end", "dropout_at",
-            "n_transactions"]
+    cols = [
+        "customer_id",
+        "archetype",
+        "lambda_",
+        "dropout_p",
+        "spend_mu",
+        "margin_rate",
+        "promo_p",
+        "value_latent",
+        "loyalty_latent",
+        "alive_at_end",
+        "dropout_at",
+        "n_transactions",
+    ]
     return cust[cols].sort_values("customer_id").reset_index(drop=True)
 
 
@@ -1421,8 +1935,14 @@ def _counts(log: pd.DataFrame) -> dict:
     return counts
 
 
-def _simulate_world(root: np.random.Generator, n_customers: int, start: str, end: str,
-                    response_rate: float, n_feedback: int) -> tuple:
+def _simulate_world(
+    root: np.random.Generator,
+    n_customers: int,
+    start: str,
+    end: str,
+    response_rate: float,
+    n_feedback: int,
+) -> tuple:
     """Clean tables, each from its own random stream so one table's size leaves others alone."""
     streams = root.spawn(5)
     cust = _simulate_customers(streams[0], n_customers, start, end)
@@ -1432,26 +1952,39 @@ def _simulate_world(root: np.random.Generator, n_customers: int, start: str, end
     return cust, tx, resp, fb, streams[4]
 
 
-def _spoil_world(rng: np.random.Generator, cust, tx, resp, fb, rates: dict, start: str,
-                 end: str) -> tuple:
+def _spoil_world(
+    rng: np.random.Generator, cust, tx, resp, fb, rates: dict, start: str, end: str
+) -> tuple:
     """Plant every defect; returns the four written tables, the defect log and the decoy log."""
     span = _window(start, end)[1]
     streams = rng.spawn(4)
     plans = {
-        "customers": _Plan(streams[0], "customers", _as_text(
-            cust[CUSTOMER_COLUMNS].assign(cost_to_serve=cust["cost_to_serve"].map("{:.2f}".format)),
-            CUSTOMER_COLUMNS), rates, start),
+        "customers": _Plan(
+            streams[0],
+            "customers",
+            _as_text(
+                cust[CUSTOMER_COLUMNS].assign(
+                    cost_to_serve=cust["cost_to_serve"].map("{:.2f}".format)
+                ),
+                CUSTOMER_COLUMNS,
+            ),
+            rates,
+            start,
+        ),
         "transactions": _Plan(streams[1], "transactions", tx, rates, start),
-        "responses": _Plan(streams[2], "responses", _as_text(resp, RESPONSE_COLUMNS), rates,
-                           start),
+        "responses": _Plan(streams[2], "responses", _as_text(resp, RESPONSE_COLUMNS), rates, start),
         "feedback": _Plan(streams[3], "feedback", fb, rates, start),
     }
     _plant_customers(plans["customers"], span)
     _plant_transactions(plans["transactions"], len(cust), span)
     _plant_responses(plans["responses"])
     _plant_feedback(plans["feedback"])
-    ids = {"customers": "customer_id", "transactions": "transaction_id",
-           "responses": "response_id", "feedback": "feedback_id"}
+    ids = {
+        "customers": "customer_id",
+        "transactions": "transaction_id",
+        "responses": "response_id",
+        "feedback": "feedback_id",
+    }
     tables, logs, decoys = {}, [], []
     for name, plan in plans.items():
         final, log, decoy = plan.assemble(ids[name])
@@ -1460,16 +1993,56 @@ def _spoil_world(rng: np.random.Generator, cust, tx, resp, fb, rates: dict, star
         tables[name] = final
         logs.append(log)
         decoys.append(decoy)
-    log = pd.concat(logs, ignore_index=True).sort_values(
-        ["table", "source_row", "defect", "column"], kind="stable").reset_index(drop=True)
-    decoy = pd.concat(decoys, ignore_index=True).sort_values(
-        ["table", "source_row"], kind="stable").reset_index(drop=True)
+    log = (
+        pd.concat(logs, ignore_index=True)
+        .sort_values(["table", "source_row", "defect", "column"], kind="stable")
+        .reset_index(drop=True)
+    )
+    decoy = (
+        pd.concat(decoys, ignore_index=True)
+        .sort_values(["table", "source_row"], kind="stable")
+        .reset_index(drop=True)
+    )
     return tables, log, decoy
 
 
-def generate(out_dir: Path | str, n_customers: int = 20000, seed: int = 0,
-             start: str = "2024-01-01", end: str = "2025-12-31", response_rate: float = 0.45,
-             n_feedback: int | None = None, defect_rates: dict | None = None) -> dict:
+TABLES = ("customers", "transactions", "responses", "feedback")
+
+
+def _write_tables(out: Path, tables: dict) -> None:
+    """The four data tables and the codebook, in their written formats."""
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(tables["customers"][CUSTOMER_COLUMNS], out / "customers.csv")
+    tables["transactions"][TRANSACTION_COLUMNS].to_parquet(
+        out / "transactions.parquet", index=False
+    )
+    _write_csv(tables["responses"][RESPONSE_COLUMNS], out / "responses.csv")
+    _write_csv(tables["feedback"][FEEDBACK_COLUMNS], out / "feedback.csv")
+    _write_codebook(out / "codebook.yaml")
+
+
+def _write_truth(
+    out: Path, cust: pd.DataFrame, drivers: pd.DataFrame, log: pd.DataFrame, decoys: pd.DataFrame
+) -> None:
+    """Planted archetypes, driver truth, the defect log and the decoy log under ``truth/``."""
+    folder = out / "truth"
+    folder.mkdir(parents=True, exist_ok=True)
+    _archetype_truth(cust).to_parquet(folder / "archetypes.parquet", index=False)
+    drivers.to_parquet(folder / "drivers.parquet", index=False)
+    log[_LOG_COLUMNS].to_parquet(folder / "defects.parquet", index=False)
+    decoys[_LOG_COLUMNS].to_parquet(folder / "decoys.parquet", index=False)
+
+
+def generate(
+    out_dir: Path | str,
+    n_customers: int = 20000,
+    seed: int = 0,
+    start: str = "2024-01-01",
+    end: str = "2025-12-31",
+    response_rate: float = 0.45,
+    n_feedback: int | None = None,
+    defect_rates: dict | None = None,
+) -> dict:
     """Write a seeded synthetic X-VOC world and the truth it planted.
 
     Parameters
@@ -1500,43 +2073,38 @@ def generate(out_dir: Path | str, n_customers: int = 20000, seed: int = 0,
         (per table, rows per planted defect or design note) and ``out_dir``.
     """
     out = Path(out_dir)
-    if n_customers < 100:
-        raise ValueError(f"n_customers must be at least 100 to plant every defect, got "
-                         f"{n_customers}")
+    if n_customers < 200:
+        raise ValueError(
+            f"n_customers must be at least 200 to plant every defect, got {n_customers}"
+        )
     if not 0 < response_rate <= 1:
         raise ValueError(f"response_rate must be in (0, 1], got {response_rate}")
     rates = _resolve_rates(defect_rates)
     n_fb = max(60, int(round(0.16 * n_customers))) if n_feedback is None else int(n_feedback)
-    root = np.random.default_rng(seed)
-    cust, tx, resp, fb, rest = _simulate_world(root, n_customers, start, end, response_rate,
-                                               n_fb)
+    cust, tx, resp, fb, rest = _simulate_world(
+        np.random.default_rng(seed), n_customers, start, end, response_rate, n_fb
+    )
     spoil_rng, truth_rng = rest.spawn(2)
     tables, log, decoys = _spoil_world(spoil_rng, cust, tx, resp, fb, rates, start, end)
     drivers, population = _population_truth(truth_rng)
-    (out / "truth").mkdir(parents=True, exist_ok=True)
-    _write_csv(tables["customers"][CUSTOMER_COLUMNS], out / "customers.csv")
-    tables["transactions"][TRANSACTION_COLUMNS].to_parquet(out / "transactions.parquet",
-                                                           index=False)
-    _write_csv(tables["responses"][RESPONSE_COLUMNS], out / "responses.csv")
-    _write_csv(tables["feedback"][FEEDBACK_COLUMNS], out / "feedback.csv")
-    _write_codebook(out / "codebook.yaml")
-    _archetype_truth(cust).to_parquet(out / "truth" / "archetypes.parquet", index=False)
-    drivers.to_parquet(out / "truth" / "drivers.parquet", index=False)
-    log[_LOG_COLUMNS].to_parquet(out / "truth" / "defects.parquet", index=False)
-    decoys[_LOG_COLUMNS].to_parquet(out / "truth" / "decoys.parquet", index=False)
+    _write_tables(out, tables)
+    _write_truth(out, cust, drivers, log, decoys)
     summary = {
         "out_dir": str(out),
-        "rows": {name: len(tables[name]) for name in ("customers", "transactions", "responses",
-                                                      "feedback")},
-        "clean_rows": {"customers": len(cust), "transactions": len(tx), "responses": len(resp),
-                       "feedback": len(fb)},
+        "rows": {name: len(tables[name]) for name in TABLES},
+        "clean_rows": dict(zip(TABLES, (len(cust), len(tx), len(resp), len(fb)), strict=True)),
         "defects": _counts(log),
     }
     truth = {
         "generator": "cemlib.synth.generate",
         "seed": seed,
-        "arguments": {"n_customers": n_customers, "start": start, "end": end,
-                      "response_rate": response_rate, "n_feedback": n_fb},
+        "arguments": {
+            "n_customers": n_customers,
+            "start": start,
+            "end": end,
+            "response_rate": response_rate,
+            "n_feedback": n_fb,
+        },
         "rows": summary["rows"],
         "clean_rows": summary["clean_rows"],
         "defect_rates": rates,

@@ -322,7 +322,11 @@ def _is_card(groups: list[str], separators: list[str]) -> bool:
         # Written in blocks: 4-4-4-4(-3), 4-6-5, 6-6-7 ...; one kind of separator throughout.
         if len(groups) < 3 or len(set(separators)) != 1:
             return False
-        if not 4 <= len(groups[0]) <= 6 or not all(3 <= len(g) <= 6 for g in groups):
+        body, last = groups[:-1], groups[-1]
+        if not 4 <= len(groups[0]) <= 6 or not all(3 <= len(g) <= 6 for g in body):
+            return False
+        # 17- and 18-digit cards written in fours end in a short group: 5503 0340 1663 9974 9
+        if not (3 <= len(last) <= 6 or (len(last) >= 1 and all(len(g) == 4 for g in body))):
             return False
     return _plausible_issuer(digits) and luhn_check_digit(digits[:-1]) == digits[-1]
 

@@ -49,9 +49,7 @@ def tidy_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def render_html(nb: nbformat.NotebookNode, name: str) -> str:
-    exporter = HTMLExporter(
-        template_name="cem", extra_template_basedirs=[str(TEMPLATES_DIR)]
-    )
+    exporter = HTMLExporter(template_name="cem", extra_template_basedirs=[str(TEMPLATES_DIR)])
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     return html
 

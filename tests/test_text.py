@@ -78,6 +78,10 @@ POSITIVE = [
     ("Amex 3782 822463 10005", "Amex [BANK_CARD]", {"bank_card": 1}),
     ("MC 2221000000000009", "MC [BANK_CARD]", {"bank_card": 1}),
     ("qty 2 4532 0151 1283 0366", "qty 2 [BANK_CARD]", {"bank_card": 1}),
+    # 17/18-digit cards written in fours end in a short group
+    ("卡号5503 0340 1663 9974 9", "卡号[BANK_CARD]", {"bank_card": 1}),
+    ("Card: 5137 0320 2378 9932 0", "Card: [BANK_CARD]", {"bank_card": 1}),
+    ("卡号6241-2237-1219-4922-6", "卡号[BANK_CARD]", {"bank_card": 1}),
     # several kinds in one text
     (
         "张先生 13812345678 / zhang@example.com / 卡6222021234567890128 / 证32010219880720061X",
