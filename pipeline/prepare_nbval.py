@@ -14,8 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-import nbformat
-from papermill.parameterize import parameterize_notebook
+import papermill as pm
 
 from cemlib.config import NOTEBOOKS_DIR
 
@@ -29,10 +28,15 @@ def prepare(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True)
     written = []
     for source in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
-        nb = nbformat.read(source, as_version=4)
-        nb = parameterize_notebook(nb, SMALL.get(source.stem, {}), kernel_name="python3")
         target = out_dir / source.name
-        nbformat.write(nb, target)
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters=SMALL.get(source.stem, {}),
+            kernel_name="python3",
+            prepare_only=True,
+            progress_bar=False,
+        )
         written.append(target)
     return written
 
