@@ -544,12 +544,16 @@ def clean_table(
         )
         frame[f"{text_column}_language" if table == "responses" else "language"] = language
         fixes["html_stripped"] = int(text_marks["html"].sum())
-        for kind in [c for c in text_marks if c.startswith("pii_")]:
-            fixes[kind] = int((text_marks[kind] > 0).sum())
-            marks[kind] = text_marks[kind] > 0
         marks["html"] = text_marks["html"]
+        _add_pii_marks(marks, text_marks)
         if table == "feedback":
             verdicts.add("empty_text", frame["text"].isna(), "text is empty")
+    if params["redact_pii"]:
+        for column in _other_text_columns(frame, table, kinds, text_column):
+            frame[column], counts = redact_series(frame[column])
+            _add_pii_marks(marks, counts.add_prefix("pii_"))
+    for kind in [c for c in marks if c.startswith("pii_")]:
+        fixes[kind] = int(marks[kind].sum())
     if table == "transactions" and customer_ids is not None:
         orphan = frame["customer_id"].notna() & ~frame["customer_id"].isin(customer_ids)
         verdicts.add(
@@ -563,6 +567,26 @@ def clean_table(
             (frame["customer_id"].notna() & ~frame["customer_linked"]).sum()
         )
     return _split(frame, raw, table, verdicts, fixes, marks)
+
+
+def _other_text_columns(frame, table, kinds, text_column) -> list[str]:
+    """Text columns besides the free text that may still carry personal data: any column the
+    user brought beyond the data model (an e-mail column, say) and the schema's text columns."""
+    id_columns = {TABLES[table].id_column, "customer_id", SOURCE_FILE, SOURCE_ROW, text_column}
+    return [
+        c
+        for c in frame.columns
+        if c not in id_columns
+        and kinds.get(c, "str") == "str"
+        and (pd.api.types.is_string_dtype(frame[c]) or pd.api.types.is_object_dtype(frame[c]))
+    ]
+
+
+def _add_pii_marks(marks: pd.DataFrame, counts: pd.DataFrame) -> None:
+    """OR per-row personal-data finds (columns pii_*) into the row marks."""
+    for kind in [c for c in counts if c.startswith("pii_")]:
+        found = counts[kind] > 0
+        marks[kind] = (marks[kind] | found) if kind in marks else found
 
 
 def _width_variants(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

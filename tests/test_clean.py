@@ -212,3 +212,20 @@ def test_user_folder_in_gb18030_and_utf8_bom_reads_like_utf8(small_world, tmp_pa
         mine = from_user.tables[table].drop(columns="source_file")
         theirs = reference.tables[table].drop(columns="source_file")
         pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_personal_data_is_redacted_in_every_text_column(tmp_path):
+    customers = (
+        "customer_id,first_seen,region,email,notes\n"
+        "C001,2024-02-01,华东,wang.li@example.com,call 13812345678 after 6pm\n"
+        "C002,2024-03-01,华北,,VIP\n"
+    )
+    result = clean_folder(
+        read_folder(write_folder(tmp_path / "in", **{"customers.csv": customers}))
+    )
+    table = result.tables["customers"]
+    assert table["email"].tolist() == ["[EMAIL]", pd.NA]
+    assert table["notes"].tolist() == ["call [PHONE] after 6pm", "VIP"]
+    assert table["customer_id"].tolist() == ["C001", "C002"]
+    fixes = result.quality["tables"]["customers"]["fixes"]
+    assert fixes["pii_email"] == 1 and fixes["pii_phone"] == 1
