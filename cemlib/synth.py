@@ -49,6 +49,7 @@ from scipy.stats import norm
 
 from cemlib.clean import longest_run
 from cemlib.drivers import lmg_shares
+from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
 __all__ = ["DEFAULT_DEFECT_RATES", "codebook", "generate"]
@@ -182,11 +183,9 @@ ATTENTION_EXPECT = 4
 SURVEYS = ("relationship", "kiosk_pulse", "legacy_2024")
 _DURATION_MEDIAN = {"relationship": 330.0, "kiosk_pulse": 270.0, "legacy_2024": 300.0}
 _DURATION_SIGMA = 0.22
-RESPONSE_CHANNELS = ("web", "phone", "sms", "email", "kiosk", "face_to_face", "app", "other")
 _RESP_CHANNEL_P = np.array([0.32, 0.10, 0.15, 0.20, 0.0, 0.07, 0.13, 0.03])
 _ZH_SHARE = 0.65
 
-FEEDBACK_KINDS = ("complaint", "compliment", "suggestion", "review", "call_note", "social")
 _KIND_P = np.array([0.42, 0.13, 0.10, 0.17, 0.12, 0.06])
 _COMPLAINT_REASONS = (
     "delivery_late",
