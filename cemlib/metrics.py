@@ -1,0 +1,294 @@
+"""Experience metrics: NPS with honest intervals, box scores, CSAT, CES, reliability, 0–100 indices.
+
+Every estimate accepts survey weights; with weights, shares are weighted and the sample size in
+variance formulas is Kish's effective n, (Σw)² / Σw² (Kish 1965, *Survey Sampling*).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cemlib.schema import Codebook
+
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # on the 0–10 likelihood-to-recommend scale (Reichheld 2003)
+
+
+def _weights(values: pd.Series, weights: pd.Series | None) -> pd.Series:
+    if weights is None:
+        return pd.Series(1.0, index=values.index)
+    return weights.reindex(values.index).astype("float64")
+
+
+def kish_n(weights: pd.Series) -> float:
+    """Kish's effective sample size (Σw)² / Σw²."""
+    w = np.asarray(weights, dtype="float64")
+    return float(w.sum() ** 2 / (w**2).sum()) if len(w) and (w**2).sum() > 0 else 0.0
+
+
+def nps(ltr: pd.Series, weights: pd.Series | None = None, ci: float = 0.95) -> dict[str, float]:
+    """Net Promoter Score on −100…100 with its trinomial standard error and adjusted-Wald CI.
+
+    Notes
+    -----
+    Promoters answer 9–10, detractors 0–6. Per respondent the score is +1, 0 or −1, so the
+    variance of the NPS (as a proportion difference) is p + d − (p − d)². The interval is the
+    adjusted Wald of Rocks (2016): add 3 to n and ¾ to both promoters and detractors, then
+    NPS* ± z √((p* + d* − (p* − d*)²) / n*), which keeps its coverage near nominal for small n
+    and extreme scores.
+
+    References
+    ----------
+    Reichheld, F. (2003). The one number you need to grow. *Harvard Business Review* 81(12).
+    Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
+    Statistician* 70(4), 365–372.
+    """
+    valid = ltr.notna()
+    scores = ltr[valid].astype("float64")
+    w = _weights(scores, weights)
+    keep = w.notna() & (w > 0)
+    scores, w = scores[keep], w[keep]
+    n, n_eff = int(len(scores)), kish_n(w)
+    if n == 0:
+        return {
+            k: float("nan")
+            for k in ("nps", "se", "ci_low", "ci_high", "promoters", "passives", "detractors")
+        } | {"n": 0, "n_effective": 0.0}
+    total = w.sum()
+    p = float(w[scores >= PROMOTER_MIN].sum() / total)
+    d = float(w[scores <= DETRACTOR_MAX].sum() / total)
+    z = stats.norm.ppf(0.5 + ci / 2)
+    n_adj = n_eff + 3
+    p_adj, d_adj = (p * n_eff + 0.75) / n_adj, (d * n_eff + 0.75) / n_adj
+    centre = p_adj - d_adj
+    half = z * np.sqrt((p_adj + d_adj - centre**2) / n_adj)
+    return {
+        "n": n,
+        "n_effective": n_eff,
+        "promoters": 100 * p,
+        "passives": 100 * (1 - p - d),
+        "detractors": 100 * d,
+        "nps": 100 * (p - d),
+        "se": 100 * np.sqrt(max(p + d - (p - d) ** 2, 0.0) / n_eff),
+        "ci_low": 100 * max(centre - half, -1.0),
+        "ci_high": 100 * min(centre + half, 1.0),
+    }
+
+
+def nps_by(
+    frame: pd.DataFrame,
+    ltr: str,
+    by: str | list[str] | None = None,
+    weights: str | None = None,
+    ci: float = 0.95,
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """NPS with CI overall (``by=None``) or per group; groups smaller than ``min_n`` are dropped."""
+
+    def one(group: pd.DataFrame) -> dict:
+        return nps(group[ltr], group[weights] if weights else None, ci)
+
+    if by is None:
+        return pd.DataFrame([one(frame)])
+    keys = [by] if isinstance(by, str) else list(by)
+    rows = [
+        {**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), **one(group)}
+        for key, group in frame.groupby(keys, observed=True, dropna=True, sort=True)
+    ]
+    table = pd.DataFrame(rows)
+    return table[table["n"] >= min_n].reset_index(drop=True) if rows else table
+
+
+def nps_difference(
+    a: pd.Series,
+    b: pd.Series,
+    weights_a: pd.Series | None = None,
+    weights_b: pd.Series | None = None,
+) -> dict[str, float]:
+    """Test whether two groups' NPS differ: z = Δ / √(Var₁/n₁ + Var₂/n₂).
+
+    Each group's variance is the trinomial p + d − (p − d)², not that of two independent
+    proportions, which would overstate the uncertainty (Rocks 2016, §4).
+    """
+    first, second = nps(a, weights_a), nps(b, weights_b)
+    var = []
+    for result in (first, second):
+        p, d = result["promoters"] / 100, result["detractors"] / 100
+        var.append((p + d - (p - d) ** 2) / result["n_effective"])
+    diff = (first["nps"] - second["nps"]) / 100
+    se = float(np.sqrt(sum(var)))
+    z_value = diff / se if se > 0 else 0.0
+    return {
+        "difference": 100 * diff,
+        "se": 100 * se,
+        "z": z_value,
+        "p_value": float(2 * stats.norm.sf(abs(z_value))),
+    }
+
+
+def box_shares(
+    values: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None
+) -> dict[str, float]:
+    """Weighted shares (%) answering in the top box, the top two and the top three boxes."""
+    valid = values.notna()
+    v, w = values[valid].astype("float64"), _weights(values[valid], weights)
+    total = w.sum()
+    high = scale[1]
+    return {
+        f"top{k}": float(100 * w[v >= high - k + 1].sum() / total) if total else float("nan")
+        for k in (1, 2, 3)
+    }
+
+
+def satisfaction_inflation(
+    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None
+) -> pd.DataFrame:
+    """Advocacy beside "satisfaction": how a top-2/top-3-box headline flatters.
+
+    For each outcome item: the share of promoters (9–10) for NPS items, else the top box, beside
+    the top-2 and top-3 box shares that headline "satisfaction" rates usually quote.
+    """
+    rows = []
+    w = responses[weights] if weights else None
+    for item in codebook.by_role("outcome"):
+        shares = box_shares(responses[item.id], item.scale, w)
+        if item.metric == "nps":
+            shares["top1"] = float(
+                100 * _weighted_share(responses[item.id] >= PROMOTER_MIN, responses[item.id], w)
+            )
+        rows.append(
+            {
+                "item": item.id,
+                "label": item.label,
+                "metric": item.metric,
+                "scale": f"{item.scale[0]:g}–{item.scale[1]:g}",
+                "top_box": shares["top1"],
+                "top2_box": shares["top2"],
+                "top3_box": shares["top3"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _weighted_share(mask: pd.Series, values: pd.Series, weights: pd.Series | None) -> float:
+    valid = values.notna()
+    w = _weights(values[valid], weights)
+    return float(w[mask[valid]].sum() / w.sum()) if w.sum() else float("nan")
+
+
+def to_index(values: pd.Series | pd.DataFrame, scale: tuple[float, float]):
+    """Rescale answers onto 0–100: 100 (x − min) / (max − min)."""
+    low, high = scale
+    return 100 * (values - low) / (high - low)
+
+
+def weighted_mean_ci(
+    values: pd.Series, weights: pd.Series | None = None, ci: float = 0.95
+) -> dict[str, float]:
+    """Weighted mean with a t interval on Kish's effective n (normal-theory, per respondent)."""
+    valid = values.notna()
+    v, w = values[valid].astype("float64"), _weights(values[valid], weights)
+    n_eff = kish_n(w)
+    if n_eff < 2:
+        mean = float(v.mean()) if len(v) else float("nan")
+        return {
+            "mean": mean,
+            "ci_low": mean,
+            "ci_high": mean,
+            "n": int(len(v)),
+            "n_effective": n_eff,
+        }
+    mean = float(np.average(v, weights=w))
+    var = float(np.average((v - mean) ** 2, weights=w)) * n_eff / (n_eff - 1)
+    half = stats.t.ppf(0.5 + ci / 2, n_eff - 1) * np.sqrt(var / n_eff)
+    return {
+        "mean": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "n": int(len(v)),
+        "n_effective": n_eff,
+    }
+
+
+def csat(osat: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None) -> dict:
+    """CSAT as usually reported: % in the top two boxes, with the mean on 0–100."""
+    shares = box_shares(osat, scale, weights)
+    return {
+        "csat_top2": shares["top2"],
+        **{f"index_{k}": v for k, v in weighted_mean_ci(to_index(osat, scale), weights).items()},
+    }
+
+
+def ces(effort: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None) -> dict:
+    """Customer Effort Score (higher = easier after harmonisation): mean, % easy (top three of
+    seven boxes, 'somewhat agree' or more), and the mean on 0–100 (Dixon, Freeman & Toman 2010,
+    *Harvard Business Review* 88(7))."""
+    mean = weighted_mean_ci(effort, weights)
+    return {
+        "ces_mean": mean["mean"],
+        "ces_easy": box_shares(effort, scale, weights)["top3"],
+        "ces_index": float(to_index(pd.Series([mean["mean"]]), scale).iloc[0]),
+    }
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of a multi-item scale on complete rows: k/(k−1) (1 − Σ var_i / var_total).
+
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika* 16(3).
+    """
+    complete = items.dropna().astype("float64")
+    k = complete.shape[1]
+    if k < 2 or len(complete) < 2:
+        return float("nan")
+    item_var = complete.var(ddof=1).sum()
+    total_var = complete.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1 - item_var / total_var)) if total_var > 0 else float("nan")
+
+
+def touchpoint_indices(
+    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None, ci: float = 0.95
+) -> pd.DataFrame:
+    """CEI and BEI per touchpoint on 0–100.
+
+    CEI (customer-experience index): mean of the touchpoint's driver items, each rescaled to
+    0–100, per respondent, then averaged (weighted). BEI (brand-experience index): the same over
+    the touchpoint's brand items ("the experience felt true to what the brand stands for").
+    Also the journey stage, the number of items and Cronbach's alpha of the driver items.
+    """
+    w = responses[weights] if weights else None
+    rows = []
+    touchpoints = {}
+    for item in codebook.items:
+        if item.touchpoint and item.role in ("driver", "brand"):
+            touchpoints.setdefault(item.touchpoint, []).append(item)
+    for touchpoint, items in touchpoints.items():
+        drivers = [i for i in items if i.role == "driver"]
+        brands = [i for i in items if i.role == "brand"]
+        row = {
+            "touchpoint": touchpoint,
+            "stage": min((i.stage for i in drivers if i.stage is not None), default=None),
+            "n_driver_items": len(drivers),
+            "n_brand_items": len(brands),
+        }
+        for name, group in (("cei", drivers), ("bei", brands)):
+            if group:
+                scaled = pd.concat([to_index(responses[i.id], i.scale) for i in group], axis=1)
+                estimate = weighted_mean_ci(scaled.mean(axis=1), w, ci)
+                row.update(
+                    {
+                        name: estimate["mean"],
+                        f"{name}_ci_low": estimate["ci_low"],
+                        f"{name}_ci_high": estimate["ci_high"],
+                    }
+                )
+            else:
+                row.update({name: np.nan, f"{name}_ci_low": np.nan, f"{name}_ci_high": np.nan})
+        row["alpha"] = (
+            cronbach_alpha(responses[[i.id for i in drivers]]) if len(drivers) > 1 else np.nan
+        )
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values(
+        ["stage", "touchpoint"], na_position="last", ignore_index=True
+    )

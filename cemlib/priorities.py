@@ -1,0 +1,240 @@
+"""Where to act: importance–performance quadrants, Kano-style penalty–reward, the CEI × BEI map
+and the emotion curve across the journey.
+
+Derived importance alone does not say where money should go: set against how well the company
+performs, against the brand at each touchpoint, and against the shape of the journey, it does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cemlib.metrics import to_index, weighted_mean_ci
+from cemlib.schema import Codebook
+
+QUADRANTS = {  # (importance above mean, performance above mean) -> label
+    (True, False): "fix first",
+    (True, True): "keep up",
+    (False, False): "low priority",
+    (False, True): "possible overkill",
+}
+
+
+def item_performance(
+    responses: pd.DataFrame, codebook: Codebook, role: str = "driver", weights: str | None = None
+) -> pd.DataFrame:
+    """Mean score of each item of ``role`` on 0–100 with its CI (how well the company performs)."""
+    rows = []
+    w = responses[weights] if weights else None
+    for item in codebook.by_role(role):
+        estimate = weighted_mean_ci(to_index(responses[item.id], item.scale), w)
+        rows.append(
+            {
+                "driver": item.id,
+                "label": item.label,
+                "touchpoint": item.touchpoint,
+                "stage": item.stage,
+                "performance": estimate["mean"],
+                "performance_ci_low": estimate["ci_low"],
+                "performance_ci_high": estimate["ci_high"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def importance_performance(
+    drivers_table: pd.DataFrame, performance: pd.DataFrame, outcome: str, method: str = "shapley"
+) -> pd.DataFrame:
+    """Importance–performance analysis (Martilla & James 1977, *Journal of Marketing* 41(1)) with
+    derived rather than stated importance: quadrants split at the means of both axes.
+
+    Labels: "fix first" (important, under-performing), "keep up" (important, performing),
+    "low priority" (neither), "possible overkill" (performing beyond its importance).
+    """
+    chosen = drivers_table[
+        (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
+    ]
+    table = performance.merge(chosen[["driver", "importance", "share"]], on="driver", how="inner")
+    table["importance_share"] = table["share"].fillna(table["importance"])
+    high_importance = table["importance_share"] >= table["importance_share"].mean()
+    high_performance = table["performance"] >= table["performance"].mean()
+    table["quadrant"] = [
+        QUADRANTS[(bool(i), bool(p))]
+        for i, p in zip(high_importance, high_performance, strict=True)
+    ]
+    return table.drop(columns=["share"]).sort_values(
+        "importance_share", ascending=False, ignore_index=True
+    )
+
+
+def penalty_reward(
+    responses: pd.DataFrame,
+    codebook: Codebook,
+    outcome: str,
+    weights: str | None = None,
+    low_boxes: int = 2,
+    high_boxes: int = 1,
+    ratio: float = 2.0,
+    min_effect: float = 0.02,
+) -> pd.DataFrame:
+    """Kano-style penalty–reward analysis by dummy-variable regression.
+
+    Each driver is coded as two dummies — low performance (bottom ``low_boxes`` answers) and
+    high performance (top ``high_boxes`` answers), the middle as reference — and the outcome
+    (rescaled to 0–1) is regressed on all dummies together (weighted least squares with survey
+    weights). The penalty is the drop in the outcome when the driver performs badly, the reward
+    the lift when it excels. Classification: *must-be* when the penalty outweighs the reward by
+    ``ratio``, *attractive* when the reward outweighs the penalty by ``ratio``, *performance*
+    when both matter, *indifferent* when neither exceeds ``min_effect``.
+
+    References
+    ----------
+    Brandt, D. R. (1987). A procedure for identifying value-enhancing service components using
+    customer satisfaction survey data. In *Add Value to Your Service*, AMA.
+    Mittal, V., Ross, W. T. & Baldasare, P. M. (1998). The asymmetric impact of negative and
+    positive attribute-level performance. *Journal of Marketing* 62(1).
+    Kano, N. et al. (1984). Attractive quality and must-be quality. *Hinshitsu* 14(2).
+    """
+    target = codebook.item(outcome)
+    drivers = codebook.by_role("driver")
+    columns = [outcome, *[d.id for d in drivers]] + ([weights] if weights else [])
+    data = responses[columns].dropna()
+    y = to_index(data[outcome], target.scale).to_numpy() / 100
+    design, names = [np.ones(len(data))], []
+    for d in drivers:
+        x = data[d.id].to_numpy()
+        design += [
+            (x <= d.scale[0] + low_boxes - 1).astype(float),
+            (x >= d.scale[1] - high_boxes + 1).astype(float),
+        ]
+        names += [(d.id, "low"), (d.id, "high")]
+    X = np.column_stack(design)
+    w = data[weights].to_numpy() if weights else np.ones(len(data))
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+    effects = dict(zip(names, coef[1:], strict=True))
+    rows = []
+    for d in drivers:
+        penalty, reward = -effects[(d.id, "low")], effects[(d.id, "high")]
+        rows.append(
+            {
+                "driver": d.id,
+                "label": d.label,
+                "penalty": penalty,
+                "reward": reward,
+                "kano": _kano_class(penalty, reward, ratio, min_effect),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _kano_class(penalty: float, reward: float, ratio: float, min_effect: float) -> str:
+    penalty, reward = max(penalty, 0.0), max(reward, 0.0)
+    if penalty < min_effect and reward < min_effect:
+        return "indifferent"
+    if penalty >= ratio * reward:
+        return "must-be"
+    if reward >= ratio * penalty:
+        return "attractive"
+    return "performance"
+
+
+def cei_bei_map(
+    indices: pd.DataFrame,
+    drivers_table: pd.DataFrame,
+    codebook: Codebook,
+    outcome: str,
+    method: str = "shapley",
+    threshold: float = 60.0,
+    off_diagonal: float = 10.0,
+) -> pd.DataFrame:
+    """Place each touchpoint on the customer-experience (CEI) × brand-experience (BEI) map.
+
+    A naive importance–satisfaction quadrant ignores whether an experience carries the brand.
+    Here each touchpoint's importance is the sum of its drivers' shares of R² for ``outcome``;
+    zones (a convention of this project, thresholds in params): **branded** — both indices at
+    or above ``threshold`` (where important touchpoints belong); **un-branded** — both below
+    (where none should sit); **non-branded** — one above, one below. A touchpoint more than
+    ``off_diagonal`` points off the diagonal is *too brand-centric* (BEI ≫ CEI: promises the
+    experience does not keep) or *too customer-centric* (CEI ≫ BEI: a good experience any
+    competitor could offer).
+    """
+    chosen = drivers_table[
+        (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
+    ]
+    share = chosen.set_index("driver")["share"].fillna(chosen.set_index("driver")["importance"])
+    touchpoint_of = {i.id: i.touchpoint for i in codebook.by_role("driver")}
+    importance = share.groupby(share.index.map(touchpoint_of)).sum()
+    table = indices.copy()
+    table["importance"] = table["touchpoint"].map(importance).fillna(0.0)
+    both = table[["cei", "bei"]]
+    table["zone"] = np.where(
+        (both >= threshold).all(axis=1),
+        "branded",
+        np.where((both < threshold).all(axis=1), "un-branded", "non-branded"),
+    )
+    gap = table["bei"] - table["cei"]
+    table["balance"] = np.where(
+        gap > off_diagonal,
+        "too brand-centric",
+        np.where(gap < -off_diagonal, "too customer-centric", "balanced"),
+    )
+    table.loc[both.isna().any(axis=1), ["zone", "balance"]] = "no brand items"
+    return table
+
+
+def emotion_curve(
+    responses: pd.DataFrame,
+    codebook: Codebook,
+    by: str | None = None,
+    weights: str | None = None,
+    ci: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Mean experience (0–100) per journey stage, with CI, overall or per group (``by``).
+
+    Each respondent's stage score is the mean of the stage's driver items on 0–100. Per the
+    peak-end rule (Kahneman, Fredrickson, Schreiber & Redelmeier 1993, *Psychological Science*
+    4(6)) remembered experience follows the most intense moment and the end, so the stage that
+    deviates most from the curve's mean is marked ``peak`` and the last stage ``end``.
+    Groups with fewer than ``min_n`` respondents are left out.
+    """
+    stages: dict[int, list] = {}
+    for item in codebook.by_role("driver"):
+        if item.stage is not None:
+            stages.setdefault(item.stage, []).append(item)
+    groups = (
+        [(None, responses)]
+        if by is None
+        else list(responses.groupby(by, observed=True, dropna=True, sort=True))
+    )
+    rows = []
+    for key, frame in groups:
+        if len(frame) < min_n:
+            continue
+        w = frame[weights] if weights else None
+        for stage, items in sorted(stages.items()):
+            score = pd.concat([to_index(frame[i.id], i.scale) for i in items], axis=1).mean(axis=1)
+            estimate = weighted_mean_ci(score, w, ci)
+            rows.append(
+                {
+                    "group": "all" if by is None else key,
+                    "stage": stage,
+                    "touchpoint": items[0].touchpoint,
+                    "mean": estimate["mean"],
+                    "ci_low": estimate["ci_low"],
+                    "ci_high": estimate["ci_high"],
+                    "n": estimate["n"],
+                }
+            )
+    curve = pd.DataFrame(
+        rows, columns=["group", "stage", "touchpoint", "mean", "ci_low", "ci_high", "n"]
+    )
+    curve["peak"] = False
+    curve["end"] = False
+    for _, index in curve.groupby("group", sort=False).groups.items():
+        part = curve.loc[index]
+        curve.loc[(part["mean"] - part["mean"].mean()).abs().idxmax(), "peak"] = True
+        curve.loc[part["stage"].idxmax(), "end"] = True
+    return curve

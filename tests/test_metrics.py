@@ -1,0 +1,141 @@
+"""Experience metrics and where-to-act analyses, each against an independent oracle or a truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+
+from cemlib.metrics import (
+    box_shares,
+    cronbach_alpha,
+    kish_n,
+    nps,
+    nps_by,
+    nps_difference,
+    touchpoint_indices,
+)
+from cemlib.priorities import _kano_class, emotion_curve, penalty_reward
+from cemlib.schema import parse_codebook
+
+
+def test_nps_by_hand():
+    ltr = pd.Series([10, 9, 9, 8, 7, 6, 0, 10, 3, 5])  # 4 promoters, 2 passives, 4 detractors
+    result = nps(ltr)
+    assert result["nps"] == pytest.approx(0.0)
+    assert (result["promoters"], result["detractors"]) == (pytest.approx(40), pytest.approx(40))
+    assert result["se"] == pytest.approx(100 * np.sqrt(0.8 / 10))
+    # adjusted Wald (Rocks 2016): n* = 13, p* = d* = 4.75/13
+    half = 1.959964 * np.sqrt((2 * 4.75 / 13) / 13)
+    assert (result["ci_low"], result["ci_high"]) == (
+        pytest.approx(-100 * half, abs=1e-4),
+        pytest.approx(100 * half, abs=1e-4),
+    )
+
+
+def test_nps_interval_covers_at_the_nominal_rate():
+    """Simulated trinomial samples: the adjusted-Wald 95% interval covers the truth ~95%."""
+    rng = np.random.default_rng(0)
+    p, d, n = 0.45, 0.25, 60
+    truth = 100 * (p - d)
+    answers = rng.choice([10, 8, 3], size=(3000, n), p=[p, 1 - p - d, d])
+    covered = [
+        nps(pd.Series(row))["ci_low"] <= truth <= nps(pd.Series(row))["ci_high"] for row in answers
+    ]
+    assert 0.93 <= np.mean(covered) <= 0.97
+
+
+def test_integer_weights_equal_replicated_rows():
+    ltr = pd.Series([10, 7, 3, 9])
+    weights = pd.Series([2.0, 1.0, 3.0, 1.0])
+    replicated = pd.Series(np.repeat(ltr.to_numpy(), weights.astype(int)))
+    weighted, plain = nps(ltr, weights), nps(replicated)
+    assert weighted["nps"] == pytest.approx(plain["nps"])
+    assert weighted["n_effective"] == pytest.approx(kish_n(weights)) == pytest.approx(49 / 15)
+
+
+def test_nps_difference_uses_the_trinomial_variance():
+    a = pd.Series([10] * 50 + [7] * 30 + [2] * 20)
+    b = pd.Series([10] * 30 + [7] * 40 + [2] * 30)
+    result = nps_difference(a, b)
+    var_a = (0.5 + 0.2 - 0.3**2) / 100
+    var_b = (0.3 + 0.3 - 0.0**2) / 100
+    assert result["difference"] == pytest.approx(30.0)
+    assert result["z"] == pytest.approx(0.30 / np.sqrt(var_a + var_b))
+
+
+def test_nps_by_group_and_min_n():
+    frame = pd.DataFrame({"ltr": [10, 9, 2, 10, 5], "channel": ["web", "web", "web", "app", "app"]})
+    table = nps_by(frame, "ltr", by="channel", min_n=3)
+    assert table["channel"].tolist() == ["web"] and table["nps"].iloc[0] == pytest.approx(100 / 3)
+
+
+def test_box_shares():
+    values = pd.Series([5, 5, 4, 3, 1, np.nan])
+    assert box_shares(values, (1, 5)) == {"top1": 40.0, "top2": 60.0, "top3": 80.0}
+
+
+def test_cronbach_alpha_matches_pingouin():
+    rng = np.random.default_rng(1)
+    factor = rng.normal(size=300)
+    items = pd.DataFrame({f"i{k}": np.round(factor + rng.normal(size=300)) for k in range(4)})
+    assert cronbach_alpha(items) == pytest.approx(pg.cronbach_alpha(items)[0], abs=1e-12)
+
+
+@pytest.fixture
+def small_codebook(tmp_path):
+    (tmp_path / "codebook.yaml").write_text(
+        "items:\n"
+        "  - {id: ltr, role: outcome, scale: [0, 10], metric: nps}\n"
+        "  - {id: a1, role: driver, scale: [1, 5], touchpoint: web, stage: 1}\n"
+        "  - {id: a2, role: driver, scale: [1, 5], touchpoint: web, stage: 1}\n"
+        "  - {id: b1, role: driver, scale: [1, 5], touchpoint: store, stage: 2}\n"
+        "  - {id: brand_web, role: brand, scale: [1, 5], touchpoint: web}\n",
+        encoding="utf-8",
+    )
+    return parse_codebook(tmp_path / "codebook.yaml")
+
+
+def test_touchpoint_indices(small_codebook):
+    responses = pd.DataFrame(
+        {"ltr": [9, 5], "a1": [5, 1], "a2": [3, 1], "b1": [4, 4], "brand_web": [5, 3]}
+    )
+    table = touchpoint_indices(responses, small_codebook).set_index("touchpoint")
+    assert table.loc["web", "cei"] == pytest.approx((75 + 0) / 2)
+    assert table.loc["web", "bei"] == pytest.approx(75.0)
+    assert table.loc["store", "cei"] == pytest.approx(75.0) and np.isnan(table.loc["store", "bei"])
+    assert table.index.tolist() == ["web", "store"]  # journey order
+
+
+def test_emotion_curve_marks_peak_and_end(small_codebook):
+    responses = pd.DataFrame({"a1": [5] * 40, "a2": [5] * 40, "b1": [3] * 40, "ltr": [9] * 40})
+    curve = emotion_curve(responses, small_codebook)
+    assert curve["mean"].tolist() == [100.0, 50.0]
+    assert curve["end"].tolist() == [False, True]
+    assert curve["peak"].sum() == 1
+
+
+def test_penalty_reward_recovers_planted_asymmetry(small_codebook):
+    """a1 only hurts when bad (must-be), b1 only delights when excellent (attractive)."""
+    rng = np.random.default_rng(2)
+    n = 4000
+    a1, a2, b1 = (rng.integers(1, 6, n) for _ in range(3))
+    ltr = 6 - 3 * (a1 <= 2) + 3 * (b1 == 5) + rng.normal(0, 0.5, n)
+    responses = pd.DataFrame({"ltr": np.clip(ltr, 0, 10), "a1": a1, "a2": a2, "b1": b1})
+    table = penalty_reward(responses, small_codebook, "ltr").set_index("driver")
+    assert table.loc["a1", "kano"] == "must-be" and table.loc["b1", "kano"] == "attractive"
+    assert table.loc["a2", "kano"] == "indifferent"
+
+
+@pytest.mark.parametrize(
+    ("penalty", "reward", "label"),
+    [
+        (0.2, 0.05, "must-be"),
+        (0.05, 0.2, "attractive"),
+        (0.1, 0.12, "performance"),
+        (0.01, 0.005, "indifferent"),
+    ],
+)
+def test_kano_classes(penalty, reward, label):
+    assert _kano_class(penalty, reward, ratio=2.0, min_effect=0.02) == label
