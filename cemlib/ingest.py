@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cemlib.errors import XVOCError
-from cemlib.io import SUPPORTED_SUFFIXES, read_folder
+from cemlib.io import SUPPORTED_SUFFIXES, read_folder, write_json
 
 CODEBOOK_NAMES = ("codebook.yaml", "codebook.yml")
 
@@ -69,4 +69,6 @@ def ingest(source: str, out_dir: Path, *, seed: int = 0, **synthetic_options) ->
                 rule="unknown_source",
             )
         copy_user_folder(folder, out_dir)
+        # Real data carries no planted truth; the folder exists so later stages can depend on it.
+        write_json({"source": str(folder), "planted": False}, out_dir / "truth" / "truth.json")
     return file_manifest(out_dir)

@@ -292,3 +292,22 @@ def write_yaml(data: dict, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def read_clean(clean_dir: Path | str) -> tuple[dict[str, pd.DataFrame], Codebook]:
+    """The clean stage's tables (those present) and its codebook."""
+    clean_dir = Path(clean_dir)
+    tables = {
+        name: pd.read_parquet(clean_dir / f"{name}.parquet")
+        for name in TABLE_ORDER
+        if (clean_dir / f"{name}.parquet").exists()
+    }
+    return tables, parse_codebook(clean_dir / "codebook.yaml")
+
+
+def write_results(frames: dict[str, pd.DataFrame], results_dir: Path | str) -> list[Path]:
+    """Write each frame to ``results_dir/NAME.parquet`` (deterministically)."""
+    return [
+        write_parquet(frame, Path(results_dir) / f"{name}.parquet")
+        for name, frame in frames.items()
+    ]

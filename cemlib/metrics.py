@@ -292,3 +292,22 @@ def touchpoint_indices(
     return pd.DataFrame(rows).sort_values(
         ["stage", "touchpoint"], na_position="last", ignore_index=True
     )
+
+
+def nps_table(
+    responses: pd.DataFrame,
+    ltr: str,
+    by: list[str],
+    weights: str | None = None,
+    ci: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """NPS overall and per value of each ``by`` column, in one long table (columns ``by``, ``group``)."""
+    parts = [nps_by(responses, ltr, weights=weights, ci=ci).assign(by="all", group="all")]
+    for column in by:
+        if column in responses:
+            part = nps_by(responses, ltr, by=column, weights=weights, ci=ci, min_n=min_n)
+            parts.append(part.rename(columns={column: "group"}).assign(by=column))
+    table = pd.concat(parts, ignore_index=True)
+    table["group"] = table["group"].astype("string")
+    return table[["by", "group", *[c for c in table.columns if c not in ("by", "group")]]]

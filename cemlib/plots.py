@@ -5,7 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib import font_manager
 
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"
 
 
@@ -13,6 +15,10 @@ def set_style() -> None:
     """The project's figure look."""
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": 96, "savefig.dpi": 96, "axes.titleweight": "bold"})
+    # Codebooks and verbatims are often Chinese: matplotlib's default font has no CJK glyphs.
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in available]
+    plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
 
 
 def waterfall_steps(table_quality: dict) -> pd.DataFrame:
@@ -62,5 +68,225 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
         ax.set_title(f"{name}: {table_quality['rows_in']:,} in → {table_quality['rows_out']:,} out")
         ax.set_xlabel("rows")
         ax.set_xlim(0, table_quality["rows_in"] * 1.15)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- key drivers
+
+METHOD_TITLES = {
+    "shapley": "Shapley / LMG share of R²",
+    "relative_weight": "Relative weight share of R²",
+    "pratt": "Pratt share of R²",
+    "beta": "Standardised beta",
+    "correlation": "Correlation with outcome",
+}
+ZONE_COLOURS = {"branded": "#d9ead3", "non-branded": "#fff2cc", "un-branded": "#f4cccc"}
+
+
+def driver_importance(drivers_table: pd.DataFrame, outcome: str, labels: dict | None = None):
+    """One panel per method: each driver's importance with its bootstrap CI, ordered by Shapley."""
+    table = drivers_table[drivers_table["outcome"] == outcome]
+    methods = [m for m in METHOD_TITLES if m in set(table["method"])]
+    order = table[table["method"] == methods[0]].sort_values("rank")["driver"].tolist()
+    fig, axes = plt.subplots(
+        1,
+        len(methods),
+        figsize=(3.1 * len(methods), 0.32 * len(order) + 1.6),
+        sharey=True,
+        squeeze=False,
+    )
+    for ax, method in zip(axes[0], methods, strict=True):
+        part = table[table["method"] == method].set_index("driver").loc[order]
+        scale = 1.0
+        value = part["importance"]
+        low, high = part["ci_low"], part["ci_high"]
+        if method in ("shapley", "relative_weight", "pratt"):
+            scale = 100 / part["r2"].iloc[0] if part["r2"].iloc[0] > 0 else 0.0
+        y = range(len(order))
+        ax.barh(y, value * scale, color=KEPT, alpha=0.85)
+        ax.errorbar(
+            value * scale,
+            y,
+            xerr=[(value - low) * scale, (high - value) * scale],
+            fmt="none",
+            ecolor="#333333",
+            elinewidth=1,
+            capsize=2,
+        )
+        ax.set_title(METHOD_TITLES[method], fontsize=9)
+        ax.axvline(0, color="#666666", linewidth=0.8)
+        if method in ("shapley", "relative_weight", "pratt"):
+            ax.set_xlabel("% of explained variance")
+    axes[0, 0].set_yticks(range(len(order)))
+    axes[0, 0].set_yticklabels([(labels or {}).get(d, d) for d in order], fontsize=8)
+    axes[0, 0].invert_yaxis()
+    fig.suptitle(f"What drives {outcome}: importance with 95% bootstrap intervals", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def importance_performance_map(ipa: pd.DataFrame, outcome: str):
+    """Derived importance against performance, split at the means into four quadrants."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    x, y = 100 * ipa["importance_share"], ipa["performance"]
+    ax.scatter(x, y, s=60, color=KEPT, zorder=3)
+    for _, row in ipa.iterrows():
+        ax.annotate(
+            row["driver"],
+            (100 * row["importance_share"], row["performance"]),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.axvline(x.mean(), color="#888888", linestyle="--")
+    ax.axhline(y.mean(), color="#888888", linestyle="--")
+    corners = {
+        "fix first": (0.98, 0.02, "right", "bottom"),
+        "keep up": (0.98, 0.98, "right", "top"),
+        "low priority": (0.02, 0.02, "left", "bottom"),
+        "possible overkill": (0.02, 0.98, "left", "top"),
+    }
+    for label, (cx, cy, ha, va) in corners.items():
+        ax.text(
+            cx,
+            cy,
+            label,
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            fontsize=10,
+            color=REMOVED if label == "fix first" else "#555555",
+            fontweight="bold",
+        )
+    ax.set_xlabel(f"Derived importance for {outcome} (% of R², Shapley)")
+    ax.set_ylabel("Performance (mean score, 0–100)")
+    ax.set_title("Importance–performance: where to act")
+    fig.tight_layout()
+    return fig
+
+
+def stated_vs_derived_chart(table: pd.DataFrame, outcome: str):
+    """What customers say matters against what moves the outcome, both as % of their total."""
+    data = table.copy()
+    data["stated %"] = 100 * data["stated_mean"] / data["stated_mean"].sum()
+    data["derived %"] = 100 * data["derived_share"] / data["derived_share"].sum()
+    data = data.sort_values("derived %")
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(data) + 1.5))
+    y = range(len(data))
+    ax.hlines(y, data["stated %"], data["derived %"], color="#bbbbbb", linewidth=2)
+    ax.scatter(data["stated %"], y, color=TOTAL, label="stated (what customers say)", zorder=3)
+    ax.scatter(data["derived %"], y, color=KEPT, label=f"derived (what moves {outcome})", zorder=3)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(data["driver"], fontsize=8)
+    ax.set_xlabel("% of total importance")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Stated vs derived importance")
+    fig.tight_layout()
+    return fig
+
+
+def cei_bei_chart(table: pd.DataFrame, threshold: float = 60.0, off_diagonal: float = 10.0):
+    """Touchpoints on the CEI × BEI map: bubbles sized by importance, zones and the diagonal."""
+    data = table.dropna(subset=["cei", "bei"])
+    low = min(40.0, float(data[["cei", "bei"]].min().min()) - 5)
+    fig, ax = plt.subplots(figsize=(6.5, 6.0))
+    ax.add_patch(
+        plt.Rectangle((threshold, threshold), 100, 100, color=ZONE_COLOURS["branded"], zorder=0)
+    )
+    ax.add_patch(
+        plt.Rectangle((0, 0), threshold, threshold, color=ZONE_COLOURS["un-branded"], zorder=0)
+    )
+    ax.add_patch(
+        plt.Rectangle((threshold, 0), 100, threshold, color=ZONE_COLOURS["non-branded"], zorder=0)
+    )
+    ax.add_patch(
+        plt.Rectangle((0, threshold), threshold, 100, color=ZONE_COLOURS["non-branded"], zorder=0)
+    )
+    ax.plot([0, 100], [0, 100], color="#555555", linewidth=1)
+    ax.plot(
+        [0, 100], [off_diagonal, 100 + off_diagonal], color="#999999", linewidth=0.8, linestyle=":"
+    )
+    ax.plot(
+        [0, 100], [-off_diagonal, 100 - off_diagonal], color="#999999", linewidth=0.8, linestyle=":"
+    )
+    size = 2500 * data["importance"] / max(data["importance"].max(), 1e-9) + 40
+    ax.scatter(data["cei"], data["bei"], s=size, color=KEPT, alpha=0.6, edgecolor="white", zorder=3)
+    for _, row in data.iterrows():
+        ax.annotate(
+            row["touchpoint"],
+            (row["cei"], row["bei"]),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=4,
+        )
+    ax.set_xlim(low, 100)
+    ax.set_ylim(low, 100)
+    ax.set_xlabel("Customer-experience index (CEI, 0–100)")
+    ax.set_ylabel("Brand-experience index (BEI, 0–100)")
+    ax.text(99, 99, "branded", ha="right", va="top", fontsize=9)
+    ax.text(low + 1, low + 1, "un-branded", ha="left", va="bottom", fontsize=9)
+    ax.set_title("CEI × BEI: does each touchpoint carry the brand?")
+    fig.tight_layout()
+    return fig
+
+
+def emotion_curve_chart(curve: pd.DataFrame, title: str = "Emotion curve across the journey"):
+    """Mean experience per journey stage with its CI; peak (★) and end (■) marked per group."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    palette = sns.color_palette("tab10", curve["group"].nunique())
+    for colour, (group, part) in zip(palette, curve.groupby("group", sort=False), strict=True):
+        part = part.sort_values("stage")
+        ax.plot(part["stage"], part["mean"], marker="o", color=colour, label=str(group))
+        ax.fill_between(part["stage"], part["ci_low"], part["ci_high"], color=colour, alpha=0.15)
+        peak, end = part[part["peak"]], part[part["end"]]
+        ax.scatter(
+            peak["stage"],
+            peak["mean"],
+            marker="*",
+            s=220,
+            color=colour,
+            edgecolor="black",
+            zorder=4,
+        )
+        ax.scatter(
+            end["stage"], end["mean"], marker="s", s=70, color=colour, edgecolor="black", zorder=4
+        )
+    stages = curve.drop_duplicates("stage").sort_values("stage")
+    ax.set_xticks(stages["stage"])
+    ax.set_xticklabels(
+        [f"{s}. {t}" for s, t in zip(stages["stage"], stages["touchpoint"], strict=True)],
+        fontsize=8,
+    )
+    ax.set_ylabel("Mean experience (0–100)")
+    ax.set_title(title)
+    if curve["group"].nunique() > 1:
+        ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def nps_chart(table: pd.DataFrame, by: str, title: str):
+    """NPS with its adjusted-Wald interval per group."""
+    data = table.sort_values("nps")
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.5))
+    y = range(len(data))
+    ax.errorbar(
+        data["nps"],
+        y,
+        xerr=[data["nps"] - data["ci_low"], data["ci_high"] - data["nps"]],
+        fmt="o",
+        color=KEPT,
+        ecolor="#333333",
+        capsize=3,
+    )
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(
+        [f"{g} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)], fontsize=8
+    )
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    ax.set_xlabel("NPS (−100…100), 95% adjusted-Wald interval")
+    ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -198,17 +198,16 @@ def emotion_curve(
     peak-end rule (Kahneman, Fredrickson, Schreiber & Redelmeier 1993, *Psychological Science*
     4(6)) remembered experience follows the most intense moment and the end, so the stage that
     deviates most from the curve's mean is marked ``peak`` and the last stage ``end``.
-    Groups with fewer than ``min_n`` respondents are left out.
+    The curve of all respondents comes first (group ``"all"``); groups with fewer than ``min_n``
+    respondents are left out.
     """
     stages: dict[int, list] = {}
     for item in codebook.by_role("driver"):
         if item.stage is not None:
             stages.setdefault(item.stage, []).append(item)
-    groups = (
-        [(None, responses)]
-        if by is None
-        else list(responses.groupby(by, observed=True, dropna=True, sort=True))
-    )
+    groups = [("all", responses)]
+    if by is not None and by in responses:
+        groups += list(responses.groupby(by, observed=True, dropna=True, sort=True))
     rows = []
     for key, frame in groups:
         if len(frame) < min_n:
@@ -219,7 +218,7 @@ def emotion_curve(
             estimate = weighted_mean_ci(score, w, ci)
             rows.append(
                 {
-                    "group": "all" if by is None else key,
+                    "group": str(key),
                     "stage": stage,
                     "touchpoint": items[0].touchpoint,
                     "mean": estimate["mean"],
@@ -238,3 +237,53 @@ def emotion_curve(
         curve.loc[(part["mean"] - part["mean"].mean()).abs().idxmax(), "peak"] = True
         curve.loc[part["stage"].idxmax(), "end"] = True
     return curve
+
+
+def driver_priorities(
+    ipa: pd.DataFrame, kano: pd.DataFrame, stated: pd.DataFrame, codebook: Codebook
+) -> pd.DataFrame:
+    """One row per driver: quadrant, Kano class, stated vs derived gap, and who owns the action."""
+    table = ipa.merge(kano[["driver", "penalty", "reward", "kano"]], on="driver", how="left")
+    keep = [
+        c for c in ("driver", "stated_mean", "stated_rank", "derived_rank", "gap") if c in stated
+    ]
+    table = table.merge(stated[keep], on="driver", how="left")
+    table["owner"] = table["driver"].map({i.id: i.owner for i in codebook.items})
+    table["action"] = table["driver"].map({i.id: i.action for i in codebook.items})
+    return table
+
+
+def headline(
+    nps_overall: pd.DataFrame,
+    drivers_table: pd.DataFrame,
+    priorities: pd.DataFrame,
+    method: str = "shapley",
+    top: int = 3,
+) -> dict:
+    """Headline numbers of the drivers stage for ``reports/metrics/drivers.json``."""
+    first = nps_overall.iloc[0]
+    chosen = drivers_table[drivers_table["method"] == method].sort_values(["outcome", "rank"])
+    top_drivers = {
+        outcome: [
+            {
+                "driver": row.driver,
+                "share": round(float(row.share), 4),
+                "ci_low": round(float(row.ci_low / row.r2), 4) if row.r2 > 0 else 0.0,
+                "ci_high": round(float(row.ci_high / row.r2), 4) if row.r2 > 0 else 0.0,
+            }
+            for row in part.head(top).itertuples()
+        ]
+        for outcome, part in chosen.groupby("outcome", sort=True)
+    }
+    r2 = chosen.groupby("outcome")["r2"].first().round(4).to_dict()
+    fix_first = priorities.loc[priorities["quadrant"] == "fix first", "driver"].tolist()
+    return {
+        "nps": {
+            k: round(float(first[k]), 2)
+            for k in ("nps", "ci_low", "ci_high", "promoters", "detractors")
+        }
+        | {"n": int(first["n"])},
+        "r2": {k: float(v) for k, v in r2.items()},
+        "top_drivers": top_drivers,
+        "fix_first": fix_first,
+    }

@@ -204,6 +204,7 @@ def test_user_folder_in_gb18030_and_utf8_bom_reads_like_utf8(small_world, tmp_pa
 
     manifest = ingest(str(user), tmp_path / "raw")
     assert "truth/defects.parquet" not in set(manifest["file"])  # user data carries no truth
+    assert "truth/truth.json" in set(manifest["file"])
     from_user = clean_folder(read_folder(tmp_path / "raw"))
     reference = clean_folder(read_folder(small_world))
     assert from_user.quality["tables"]["responses"]["encoding"] == "gb18030"

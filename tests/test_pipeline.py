@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 from packaging.requirements import Requirement
@@ -140,16 +141,36 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     digests = []
     for attempt in ("first", "second"):
         env = _stage_env(tmp_path / attempt)
-        for notebook, sets in (("00_ingest", ["n_customers=400", "seed=3"]), ("01_clean_xvoc", [])):
+        for notebook, sets in (
+            ("00_ingest", ["n_customers=400", "seed=3"]),
+            ("01_clean_xvoc", []),
+            ("02_key_drivers", ["n_boot=40"]),
+        ):
             done = _run_stage(notebook, env, *sets)
             assert done.returncode == 0, done.stderr[-3000:]
         data = tmp_path / attempt / "data"
         files = sorted(p for p in (data / "clean").glob("*") if p.is_file())
-        files.append(tmp_path / attempt / "reports" / "metrics" / "quality.json")
+        files += sorted((data / "results").glob("*.parquet"))
+        files += sorted((tmp_path / attempt / "reports" / "metrics").glob("*.json"))
         digests.append({p.name: p.read_bytes() for p in files})
-    assert digests[0].keys() == digests[1].keys() and len(digests[0]) >= 6
+    assert digests[0].keys() == digests[1].keys() and len(digests[0]) >= 14
     for name in digests[0]:
         assert digests[0][name] == digests[1][name], f"{name} differs between two runs"
+    drivers = pd.read_parquet(tmp_path / "first" / "data" / "results" / "drivers.parquet")
+    contract = [
+        "outcome",
+        "driver",
+        "method",
+        "importance",
+        "share",
+        "ci_low",
+        "ci_high",
+        "rank",
+        "n",
+    ]
+    assert set(contract) <= set(drivers.columns)
+    assert {"correlation", "beta", "pratt", "relative_weight", "shapley"} <= set(drivers["method"])
+    assert not drivers[["importance", "ci_low", "ci_high", "rank", "n"]].isna().any().any()
     html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
     assert "<img" in html and "data:image/png;base64" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), (
