@@ -37,6 +37,9 @@ format: setup
 lab: setup  ## open the notebooks in JupyterLab
 	jupyter lab notebooks/
 
+bench: setup  ## benchmarks: ratios against reference implementations, run in the same process
+	python bench/drivers.py
+
 lock: setup  ## re-pin dependencies from pyproject.toml
 	python pipeline/lock.py
 

@@ -311,3 +311,56 @@ def nps_table(
     table = pd.concat(parts, ignore_index=True)
     table["group"] = table["group"].astype("string")
     return table[["by", "group", *[c for c in table.columns if c not in ("by", "group")]]]
+
+
+def experience_scores(
+    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None, ci: float = 0.95
+) -> pd.DataFrame:
+    """The headline score of every outcome item by its ``metric``: NPS, CSAT or CES, with CI."""
+    w = responses[weights] if weights else None
+    rows = []
+    for item in codebook.by_role("outcome"):
+        values = responses[item.id]
+        mean = weighted_mean_ci(to_index(values, item.scale), w, ci)
+        row = {
+            "item": item.id,
+            "metric": item.metric or "mean",
+            "label": item.label,
+            "index_0_100": mean["mean"],
+            "index_ci_low": mean["ci_low"],
+            "index_ci_high": mean["ci_high"],
+            "n": mean["n"],
+        }
+        if item.metric == "nps":
+            result = nps(values, w, ci)
+            row.update(
+                score=result["nps"],
+                ci_low=result["ci_low"],
+                ci_high=result["ci_high"],
+                definition="% promoters (9–10) − % detractors (0–6)",
+            )
+        elif item.metric == "csat":
+            row.update(
+                score=csat(values, item.scale, w)["csat_top2"],
+                ci_low=np.nan,
+                ci_high=np.nan,
+                definition="% in the top two boxes",
+            )
+        elif item.metric == "ces":
+            result = ces(values, item.scale, w)
+            row.update(
+                score=result["ces_mean"],
+                ci_low=np.nan,
+                ci_high=np.nan,
+                definition=f"mean on {item.scale[0]:g}–{item.scale[1]:g}, higher = easier; "
+                f"{result['ces_easy']:.1f}% find it easy",
+            )
+        else:
+            row.update(
+                score=mean["mean"],
+                ci_low=mean["ci_low"],
+                ci_high=mean["ci_high"],
+                definition="mean on 0–100",
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)

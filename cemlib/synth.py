@@ -48,7 +48,7 @@ import yaml
 from scipy.stats import norm
 
 from cemlib.clean import longest_run
-from cemlib.drivers import lmg_shares
+from cemlib.lmg import lmg_shares
 from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 

@@ -139,3 +139,22 @@ def test_penalty_reward_recovers_planted_asymmetry(small_codebook):
 )
 def test_kano_classes(penalty, reward, label):
     assert _kano_class(penalty, reward, ratio=2.0, min_effect=0.02) == label
+
+
+def test_experience_scores_follow_each_items_metric(tmp_path):
+    (tmp_path / "codebook.yaml").write_text(
+        "items:\n"
+        "  - {id: ltr, role: outcome, scale: [0, 10], metric: nps}\n"
+        "  - {id: osat, role: outcome, scale: [1, 5], metric: csat}\n"
+        "  - {id: ces, role: outcome, scale: [1, 7], metric: ces}\n",
+        encoding="utf-8",
+    )
+    from cemlib.metrics import experience_scores
+
+    codebook = parse_codebook(tmp_path / "codebook.yaml")
+    responses = pd.DataFrame({"ltr": [10, 9, 5, 7], "osat": [5, 4, 2, 3], "ces": [7, 6, 2, 4]})
+    table = experience_scores(responses, codebook).set_index("item")
+    assert table.loc["ltr", "score"] == pytest.approx(25.0)
+    assert table.loc["osat", "score"] == pytest.approx(50.0)
+    assert table.loc["ces", "score"] == pytest.approx(4.75)
+    assert table.loc["osat", "index_0_100"] == pytest.approx(100 * (4 + 3 + 1 + 2) / 16)
