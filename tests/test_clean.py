@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from cem_fixtures import RESPONSES, write_folder
 
 from cemlib.clean import (
     DEFAULT_PARAMS,
@@ -20,7 +21,6 @@ from cemlib.clean import (
 from cemlib.config import load_params
 from cemlib.io import read_folder
 from cemlib.schema import parse_codebook
-from tests.conftest import RESPONSES, write_folder
 
 
 def test_params_yaml_matches_code_defaults():

@@ -7,11 +7,11 @@ import zipfile
 
 import pandas as pd
 import pytest
+from cem_fixtures import CODEBOOK, RESPONSES, write_folder
 
 from cemlib.clean import clean_folder
 from cemlib.errors import XVOCError
 from cemlib.io import read_folder
-from tests.conftest import CODEBOOK, RESPONSES, write_folder
 
 BAD_DATES = (
     RESPONSES.replace("2025-01-05 10:00:00", "yesterday")

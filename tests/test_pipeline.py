@@ -181,7 +181,7 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
 
 @pytest.mark.slow
 def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
-    from tests.conftest import write_folder
+    from cem_fixtures import write_folder
 
     folder = write_folder(tmp_path / "bad", **{"codebook.yaml": "items: [oops"})
     done = _run_stage("00_ingest", _stage_env(tmp_path), f"source={folder}")

@@ -14,7 +14,7 @@ import yaml
 
 from cemlib import synth
 from cemlib.clean import longest_run
-from cemlib.drivers import lmg_shares
+from cemlib.lmg import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
 SMALL = {"n_customers": 400, "seed": 7}
@@ -176,40 +176,6 @@ def small(small_dir) -> dict:
 
 
 # ------------------------------------------------------------------------------- LMG
-
-
-@pytest.mark.parametrize("p", [4, 8])
-def test_lmg_matches_pingouin_relimp(p):
-    pg = pytest.importorskip("pingouin")
-    rng = np.random.default_rng(p)
-    x = rng.standard_normal((250, p)) @ rng.standard_normal((p, p)) + rng.standard_normal((250, p))
-    y = x @ rng.standard_normal(p) + 2 * rng.standard_normal(250)
-    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(p)])
-    ref = pg.linear_regression(frame, y, relimp=True)["relimp"].to_numpy()[1:]
-    got = lmg_shares(np.corrcoef(np.column_stack([x, y]), rowvar=False))
-    np.testing.assert_allclose(got, ref, atol=1e-8)
-
-
-def test_lmg_outcome_position_and_sum():
-    rng = np.random.default_rng(0)
-    data = rng.standard_normal((300, 5))
-    data[:, 0] += data[:, 1:].sum(axis=1)
-    corr = np.corrcoef(data, rowvar=False)
-    first = lmg_shares(corr, outcome=0)
-    moved = np.roll(np.roll(corr, -1, axis=0), -1, axis=1)  # outcome last
-    np.testing.assert_allclose(first, lmg_shares(moved), atol=1e-12)
-    beta = np.linalg.solve(corr[1:, 1:], corr[1:, 0])
-    assert first.sum() == pytest.approx(beta @ corr[1:, 0])
-
-
-def test_lmg_collinear_drivers_defined():
-    corr = np.array([[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 0.5, 1.0]])
-    shares = lmg_shares(corr)
-    assert np.all(np.isfinite(shares))
-    assert shares == pytest.approx([0.125, 0.125])
-
-
-# ------------------------------------------------------------------------------- API & format
 
 
 def test_same_arguments_give_identical_bytes(small_dir, tmp_path):
