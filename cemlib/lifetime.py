@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import linalg, optimize, special
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
@@ -62,6 +62,9 @@ _NS_PER_DAY = 86_400 * 10**9
 # enough for any sensible time unit, narrow enough that a degenerate likelihood (no heterogeneity
 # to estimate) stops at finite values, which are then flagged with a warning.
 _LOG_BOUND = 15.0
+# Estimates beyond exp(±10) (≈ 2e4 or 5e-5) mean the likelihood is flat towards a boundary of the
+# model (a gamma or beta mixing distribution degenerating to a point), not a real estimate.
+_DEGENERATE_LOG = 10.0
 
 
 class LifetimeModelWarning(UserWarning):
@@ -155,7 +158,12 @@ def rfm_summary(
         raise ValueError(f"rfm_summary: time_unit_days must be > 0, got {time_unit_days}")
 
     cust = transactions[customer_col]
-    ts = pd.to_datetime(transactions[time_col])
+    try:
+        ts = pd.to_datetime(transactions[time_col])
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"rfm_summary: column {time_col!r} is not parsable as dates: {exc}"
+        ) from exc
     tz = getattr(ts.dt, "tz", None)
     if tz is not None:  # work in local wall-clock time so "same day" means the local day
         ts = ts.dt.tz_localize(None)
@@ -183,7 +191,7 @@ def rfm_summary(
     else:
         value = np.zeros(len(transactions))
 
-    def _to_naive(x, name):
+    def _to_naive(x):
         stamp = pd.Timestamp(x)
         if stamp.tz is not None:
             stamp = (stamp.tz_convert(tz) if tz is not None else stamp).tz_localize(None)
@@ -195,8 +203,8 @@ def rfm_summary(
     if len(codes) == 0:
         raise ValueError("rfm_summary: no transactions with a customer and a time")
 
-    cal = _to_naive(calibration_end, "calibration_end") if calibration_end is not None else None
-    obs = _to_naive(observation_end, "observation_end") if observation_end is not None else None
+    cal = _to_naive(calibration_end) if calibration_end is not None else None
+    obs = _to_naive(observation_end) if observation_end is not None else None
     if obs is not None and cal is None:
         raise ValueError("rfm_summary: observation_end needs a calibration_end to split at")
 
@@ -205,9 +213,9 @@ def rfm_summary(
         d0 = int(day.min())
         span = int(day.max()) - d0 + 1
         key = codes.astype("int64") * span + (day - d0)
-        grouped = pd.DataFrame(
-            {"key": key, "value": value, "purchase": value >= 0}
-        ).groupby("key", sort=True)
+        grouped = pd.DataFrame({"key": key, "value": value, "purchase": value >= 0}).groupby(
+            "key", sort=True
+        )
         agg = grouped.agg(value=("value", "sum"), purchase=("purchase", "max"))
         okey = agg.index.to_numpy()
         occ_cust = okey // span
@@ -285,7 +293,9 @@ def rfm_summary(
         out["duration_holdout"] = (obs_t - cal_t) / unit
         if value_col is not None:
             v_hold = _per_customer(hold, occ_value, "sum")
-            out["monetary_value_holdout"] = np.where(n_hold > 0, v_hold / np.maximum(n_hold, 1), 0.0)
+            out["monetary_value_holdout"] = np.where(
+                n_hold > 0, v_hold / np.maximum(n_hold, 1), 0.0
+            )
     return out
 
 
@@ -366,7 +376,7 @@ def _observed_information(grad, theta, h=1e-5):
     return (H + H.T) / 2
 
 
-def _maximise(neg_ll_and_grad, x0, names, who):
+def _maximise(neg_ll_and_grad, x0, names, who, hint):
     """Minimise a smooth objective of log-parameters: L-BFGS-B, then Newton polishing.
 
     Returns the optimum (log-parameters), the scipy result and the Hessian at the optimum.
@@ -407,13 +417,14 @@ def _maximise(neg_ll_and_grad, x0, names, who):
         if not improved:
             break
         H = _observed_information(grad, theta)
-    at_bound = np.abs(theta) >= _LOG_BOUND - 1e-6
+    at_bound = np.abs(theta) >= _DEGENERATE_LOG
     if at_bound.any():
         warnings.warn(
-            f"{who}: parameter(s) {[n for n, b in zip(names, at_bound, strict=True) if b]} "
-            f"reached the optimisation bound (exp(±{_LOG_BOUND:g})): the data carry too little "
-            "variation to identify the model (e.g. all customers identical); the estimates are "
-            "finite but should not be interpreted",
+            f"{who}: parameter(s) {[n for n, b in zip(names, at_bound, strict=True) if b]} = "
+            f"{np.round(np.exp(theta[at_bound]), 8).tolist()} ran to a degenerate extreme "
+            f"(beyond exp(±{_DEGENERATE_LOG:g})): the data carry too little variation to "
+            f"identify the model ({hint}); the estimates are finite but should not be "
+            "interpreted",
             LifetimeModelWarning,
             stacklevel=3,
         )
@@ -427,6 +438,27 @@ def _maximise(neg_ll_and_grad, x0, names, who):
     return theta, res, H
 
 
+def _beta_gauss_nodes(a, b, n):
+    """Nodes and weights (summing to 1) of the n-point Gauss rule for the Beta(a, b) density.
+
+    Golub–Welsch on the Jacobi matrix of the Jacobi polynomials with weight
+    (1 − u)^(b−1) (1 + u)^(a−1) on [−1, 1], mapped to p = (1 + u)/2.
+    """
+    al, be = b - 1.0, a - 1.0  # exponents of (1 - u) and (1 + u)
+    k = np.arange(n, dtype="float64")
+    s = 2 * k + al + be
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diag = (be**2 - al**2) / (s * (s + 2))
+    if abs(al + be) < 1e-14:
+        diag[0] = (be - al) / (al + be + 2)
+    m = k[1:]
+    sm = 2 * m + al + be
+    off = np.sqrt(4 * m * (m + al) * (m + be) * (m + al + be) / (sm**2 * (sm + 1) * (sm - 1)))
+    u, vec = linalg.eigh_tridiagonal(diag, off)
+    w = vec[0] ** 2
+    return (1 + u) / 2, w / w.sum()
+
+
 def _summary_table(names, theta, H, n_total):
     """Estimates with standard errors from the observed information (log scale → delta method)."""
     est = np.exp(theta)
@@ -435,12 +467,14 @@ def _summary_table(names, theta, H, n_total):
         se_log = np.sqrt(np.clip(np.diag(cov_log), 0, None))
     except np.linalg.LinAlgError:
         se_log = np.full(len(theta), np.nan)
+    with np.errstate(over="ignore"):
+        ci = np.exp(theta - 1.959964 * se_log), np.exp(theta + 1.959964 * se_log)
     return pd.DataFrame(
         {
             "estimate": est,
             "se": est * se_log,
-            "ci_low": np.exp(theta - 1.959964 * se_log),
-            "ci_high": np.exp(theta + 1.959964 * se_log),
+            "ci_low": ci[0],
+            "ci_high": ci[1],
         },
         index=pd.Index(names, name="parameter"),
     )
@@ -522,9 +556,7 @@ class BetaGeoFitter(BaseEstimator):
         A2 = special.betaln(a, b + x) - lbab - (r + x) * np.log(alpha + T)
         A3 = np.full_like(x, -np.inf)
         xp = x[pos]
-        A3[pos] = (
-            special.betaln(a + 1, b + xp - 1) - lbab - (r + xp) * np.log(alpha + tx[pos])
-        )
+        A3[pos] = special.betaln(a + 1, b + xp - 1) - lbab - (r + xp) * np.log(alpha + tx[pos])
         lse = np.logaddexp(A2, A3)
         ll = A1 + lse
         if not with_grad:
@@ -606,7 +638,11 @@ class BetaGeoFitter(BaseEstimator):
         x0 = np.zeros(4)
         x0[1] = np.log(max(np.average(T, weights=w), 1e-3) / 10)  # alpha scales with time
         theta, res, H = _maximise(
-            lambda th: self._objective(th, x, tx, T, w, n), x0, self._names, "BetaGeoFitter.fit"
+            lambda th: self._objective(th, x, tx, T, w, n),
+            x0,
+            self._names,
+            "BetaGeoFitter.fit",
+            "e.g. all customers identical, or no heterogeneity in purchase rates or dropout",
         )
         self.r_, self.alpha_, self.a_, self.b_ = (float(v) for v in np.exp(theta))
         self.params_ = pd.Series(np.exp(theta), index=list(self._names), name="BG/NBD")
@@ -684,19 +720,50 @@ class BetaGeoFitter(BaseEstimator):
         F = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         return (a + b + x - 1) / (a - 1) * (1 - np.power(1 - z, a - 1) * F)
 
+    @staticmethod
+    def _growth_quadrature(r, alpha, a, b, x, T, t, n_nodes=400):
+        r""":meth:`_growth` by Gauss–Jacobi quadrature over the dropout probability.
+
+        Given that a customer is alive, :math:`\lambda \sim \mathrm{Gamma}(r+x, \alpha+T)` and
+        :math:`p \sim \mathrm{Beta}(a, b+x)` independently, and an active customer makes
+        :math:`(1 - e^{-\lambda p t})/p` purchases in :math:`t` on average; integrating
+        :math:`\lambda` out,
+
+        .. math::
+
+            G = E_{p \sim \mathrm{Beta}(a, b+x)}\Big[\frac{1 - (1 + p\,t/(\alpha+T))^{-(r+x)}}
+            {p}\Big],
+
+        a smooth integrand against the Beta weight, integrated with ``n_nodes`` Gauss–Jacobi
+        nodes built by the Golub–Welsch algorithm (normalised weights, so no overflow for
+        large ``b + x``). Used where the hypergeometric evaluation is not finite, and in tests.
+        """
+        x, T, t = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, T, t))
+        out = np.empty(x.shape)
+        for xv in np.unique(x):
+            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)
+            sel = x == xv
+            k = t[sel] / (alpha + T[sel])
+            h = -np.expm1(-(r + xv) * np.log1p(np.multiply.outer(k, p))) / p
+            out[sel] = h @ w
+        return out
+
     def _growth_unique(self, x, T, t):
         """:meth:`_growth` evaluated once per distinct (x, T, t) and scattered back."""
         r, alpha, a, b = self._params()
         x, T, t = np.broadcast_arrays(x, T, t)
         shape = x.shape
         stacked = np.column_stack([x.ravel(), T.ravel(), t.ravel()])
+        codes = None
         if stacked.shape[0] > 1000:
             codes, uniq = pd.MultiIndex.from_arrays(stacked.T).factorize()
-            u = uniq.to_frame(index=False).to_numpy(dtype="float64")
-            g = self._growth(r, alpha, a, b, u[:, 0], u[:, 1], u[:, 2])[codes]
-        else:
-            g = self._growth(r, alpha, a, b, stacked[:, 0], stacked[:, 1], stacked[:, 2])
-        g = g.reshape(shape)
+            stacked = uniq.to_frame(index=False).to_numpy(dtype="float64")
+        u_x, u_T, u_t = stacked.T
+        g = self._growth(r, alpha, a, b, u_x, u_T, u_t)
+        bad = ~np.isfinite(g)
+        if bad.any():  # scipy's hyp2f1 gives up in some corners (large x·t, extreme parameters)
+            g[bad] = self._growth_quadrature(r, alpha, a, b, u_x[bad], u_T[bad], u_t[bad])
+        g = (g if codes is None else g[codes]).reshape(shape)
         if not np.all(np.isfinite(g)):
             warnings.warn(
                 f"BetaGeoFitter: the expected-purchases formula is not finite for "
@@ -746,9 +813,10 @@ class BetaGeoFitter(BaseEstimator):
 
         (Fader, Hardie & Lee 2005a, eq. 9): eq. 10 with :math:`x = t_x = T = 0`.
         """
-        r, alpha, a, b = self._params()
         t_arr = np.asarray(t, dtype="float64")
-        out = self._growth(r, alpha, a, b, np.zeros_like(t_arr), np.zeros_like(t_arr), t_arr)
+        if np.any(t_arr < 0):
+            raise ValueError("expected_purchases: t must be >= 0")
+        out = self._growth_unique(np.zeros_like(t_arr), np.zeros_like(t_arr), t_arr)
         return float(out) if out.ndim == 0 else out
 
 
@@ -905,7 +973,11 @@ class GammaGammaFitter(BaseEstimator):
             )
         x0 = np.array([0.0, 0.0, np.log(max(np.average(m, weights=w), 1e-6))])
         theta, res, H = _maximise(
-            lambda th: self._objective(th, x, m, w, n), x0, self._names, "GammaGammaFitter.fit"
+            lambda th: self._objective(th, x, m, w, n),
+            x0,
+            self._names,
+            "GammaGammaFitter.fit",
+            "e.g. the same average spend for every customer",
         )
         self.p_, self.q_, self.v_ = (float(v) for v in np.exp(theta))
         self.params_ = pd.Series(np.exp(theta), index=list(self._names), name="Gamma-Gamma")
@@ -1136,3 +1208,33 @@ def read_cdnow(path=None) -> pd.DataFrame:
             "amount": raw["amount"].astype("float64"),
         }
     )
+
+
+def holdout_validation(
+    transactions: pd.DataFrame,
+    holdout_days: int = 182,
+    time_unit_days: float = 7.0,
+    observation_end=None,
+    max_bucket: int = 7,
+) -> tuple[BetaGeoFitter, pd.DataFrame]:
+    """Fit BG/NBD on a calibration period and compare its forecast with the held-out period.
+
+    The last ``holdout_days`` before ``observation_end`` (default: the last transaction day) are
+    held out; the model is fitted on what came before and its expected purchases per
+    calibration-frequency bucket are set beside what customers actually bought (Fader, Hardie &
+    Lee 2005a, Figure 4). Returns the calibration fit and the table of :func:`holdout_check`.
+    """
+    ts = pd.to_datetime(transactions["ts"])
+    end = pd.Timestamp(observation_end) if observation_end is not None else ts.max().normalize()
+    calibration_end = end - pd.Timedelta(days=holdout_days)
+    summary = rfm_summary(
+        transactions,
+        calibration_end=calibration_end,
+        observation_end=end,
+        time_unit_days=time_unit_days,
+    )
+    groups, _ = compress_rfm(summary["frequency"], summary["recency"], summary["T"])
+    fitter = BetaGeoFitter().fit(
+        groups["frequency"], groups["recency"], groups["T"], weights=groups["weight"]
+    )
+    return fitter, holdout_check(summary, fitter, max_bucket=max_bucket)

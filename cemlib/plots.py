@@ -290,3 +290,143 @@ def nps_chart(table: pd.DataFrame, by: str, title: str):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- segments
+
+ARCHETYPE_COLOURS = {
+    "strategic": "#2e7d32",
+    "butterfly": "#f9a825",
+    "barnacle": "#1565c0",
+    "stranger": "#9e9e9e",
+}
+
+
+def value_loyalty_map(
+    segments: pd.DataFrame, thresholds: dict | None = None, sample: int = 6000, seed: int = 0
+):
+    """Customers on the value × loyalty grid (Reinartz & Kumar 2002), coloured by archetype."""
+    data = segments.sample(min(sample, len(segments)), random_state=seed)
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    for archetype, colour in ARCHETYPE_COLOURS.items():
+        part = data[data["archetype"] == archetype]
+        ax.scatter(
+            part["loyalty_score"],
+            part["value_score"],
+            s=6,
+            alpha=0.45,
+            color=colour,
+            label=f"{archetype} ({(segments['archetype'] == archetype).mean():.0%})",
+        )
+    if thresholds:
+        ax.axvline(thresholds["loyalty"], color="#333333", linewidth=1)
+        ax.axhline(thresholds["value"], color="#333333", linewidth=1)
+    corners = {
+        "butterflies": (0.02, 0.98, "left", "top"),
+        "strategic (true friends)": (0.98, 0.98, "right", "top"),
+        "strangers": (0.02, 0.02, "left", "bottom"),
+        "barnacles": (0.98, 0.02, "right", "bottom"),
+    }
+    for label, (cx, cy, ha, va) in corners.items():
+        ax.text(cx, cy, label, transform=ax.transAxes, ha=ha, va=va, fontsize=10, fontweight="bold")
+    ax.set_xlabel("Loyalty score (projected relationship duration)")
+    ax.set_ylabel("Value score (profitability, CLV)")
+    ax.set_title("Value × loyalty: who matters")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, markerscale=3)
+    fig.tight_layout()
+    return fig
+
+
+def value_concentration(values: pd.Series, label: str = "margin"):
+    """Lorenz/Pareto curve: share of total ``label`` brought by the top x% of customers."""
+    ordered = values.clip(lower=0).sort_values(ascending=False).to_numpy()
+    cumulative = ordered.cumsum() / ordered.sum() if ordered.sum() > 0 else ordered * 0
+    share_customers = (pd.RangeIndex(1, len(ordered) + 1) / len(ordered)).to_numpy()
+    top20 = cumulative[max(int(0.2 * len(ordered)) - 1, 0)]
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.plot(100 * share_customers, 100 * cumulative, color=KEPT)
+    ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", linewidth=1)
+    ax.axvline(20, color=REMOVED, linewidth=1)
+    ax.annotate(
+        f"top 20% bring {top20:.0%}",
+        (20, 100 * top20),
+        xytext=(26, 100 * top20 - 12),
+        arrowprops={"arrowstyle": "->"},
+        fontsize=9,
+    )
+    ax.set_xlabel("% of customers, most valuable first")
+    ax.set_ylabel(f"% of total {label}")
+    ax.set_title(f"Value concentration ({label})")
+    fig.tight_layout()
+    return fig
+
+
+def clv_by_archetype(segments: pd.DataFrame):
+    """Distribution of projected CLV per archetype (symmetric-log scale: CLV can be negative)."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    order = [a for a in ARCHETYPE_COLOURS if a in set(segments["archetype"])]
+    sns.boxplot(
+        data=segments,
+        x="archetype",
+        y="clv",
+        order=order,
+        hue="archetype",
+        palette=ARCHETYPE_COLOURS,
+        showfliers=False,
+        ax=ax,
+        legend=False,
+    )
+    ax.set_yscale("symlog", linthresh=10)
+    ax.set_xlabel("")
+    ax.set_ylabel("Projected CLV (discounted)")
+    ax.set_title("Customer lifetime value by archetype")
+    fig.tight_layout()
+    return fig
+
+
+def holdout_chart(table: pd.DataFrame):
+    """BG/NBD calibration/holdout check: actual vs predicted repeat purchases per bucket."""
+    data = table.reset_index()
+    bucket = data.columns[0]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    x = range(len(data))
+    ax.bar([i - 0.2 for i in x], data["actual"], width=0.4, color=TOTAL, label="actual")
+    ax.bar([i + 0.2 for i in x], data["predicted"], width=0.4, color=KEPT, label="BG/NBD predicted")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(data[bucket].astype(str))
+    ax.set_xlabel("Repeat purchases in the calibration period")
+    ax.set_ylabel("Mean purchases in the holdout period")
+    ax.set_title("Does the lifetime model forecast the held-out period?")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def profile_heatmap(means: pd.DataFrame, title: str = "Cluster profiles (standardised means)"):
+    """Standardised feature means per segment as a diverging heatmap."""
+    fig, ax = plt.subplots(figsize=(1.0 * means.shape[1] + 3, 0.5 * means.shape[0] + 2))
+    sns.heatmap(
+        means,
+        cmap="RdBu_r",
+        center=0,
+        annot=True,
+        fmt=".1f",
+        linewidths=0.5,
+        cbar_kws={"label": "z"},
+        ax=ax,
+        annot_kws={"fontsize": 8},
+    )
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def loyalty_grid_chart(grid: pd.DataFrame):
+    """Dick & Basu (1994): relative attitude × repeat patronage, customers per cell."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    sns.heatmap(grid, annot=True, fmt=",.0f", cmap="Blues", cbar=False, ax=ax, linewidths=1)
+    ax.set_title("Attitudinal × behavioural loyalty")
+    fig.tight_layout()
+    return fig
