@@ -251,39 +251,3 @@ def driver_priorities(
     table["owner"] = table["driver"].map({i.id: i.owner for i in codebook.items})
     table["action"] = table["driver"].map({i.id: i.action for i in codebook.items})
     return table
-
-
-def headline(
-    nps_overall: pd.DataFrame,
-    drivers_table: pd.DataFrame,
-    priorities: pd.DataFrame,
-    method: str = "shapley",
-    top: int = 3,
-) -> dict:
-    """Headline numbers of the drivers stage for ``reports/metrics/drivers.json``."""
-    first = nps_overall.iloc[0]
-    chosen = drivers_table[drivers_table["method"] == method].sort_values(["outcome", "rank"])
-    top_drivers = {
-        outcome: [
-            {
-                "driver": row.driver,
-                "share": round(float(row.share), 4),
-                "ci_low": round(float(row.ci_low / row.r2), 4) if row.r2 > 0 else 0.0,
-                "ci_high": round(float(row.ci_high / row.r2), 4) if row.r2 > 0 else 0.0,
-            }
-            for row in part.head(top).itertuples()
-        ]
-        for outcome, part in chosen.groupby("outcome", sort=True)
-    }
-    r2 = chosen.groupby("outcome")["r2"].first().round(4).to_dict()
-    fix_first = priorities.loc[priorities["quadrant"] == "fix first", "driver"].tolist()
-    return {
-        "nps": {
-            k: round(float(first[k]), 2)
-            for k in ("nps", "ci_low", "ci_high", "promoters", "detractors")
-        }
-        | {"n": int(first["n"])},
-        "r2": {k: float(v) for k, v in r2.items()},
-        "top_drivers": top_drivers,
-        "fix_first": fix_first,
-    }

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import special
 from scipy.stats import norm
 
 from cemlib.clean import longest_run
@@ -97,16 +98,18 @@ POPULATION_DRAWS = 400_000
 
 ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 ARCHETYPE_SHARES = np.array([0.15, 0.20, 0.30, 0.35])
-_LAMBDA_MEAN = np.array([26.0, 20.0, 18.0, 8.0])  # purchases per year while active
-_LAMBDA_SHAPE = 1.6
-_DROPOUT_MEAN = np.array([0.025, 0.13, 0.03, 0.16])  # P(inactive after a purchase)
-_DROPOUT_CONC = 12.0
-_SPEND_MEDIAN = np.array([95.0, 80.0, 38.0, 42.0])  # CNY per purchase, customer median
-_SPEND_SD_CUSTOMER = 0.45
+_LAMBDA_MEAN = np.array([20.0, 30.0, 14.0, 4.0])  # purchases per year while active
+_LAMBDA_SHAPE = 4.0
+_DROPOUT_MEDIAN = np.array([0.004, 0.07, 0.004, 0.45])  # P(inactive after a purchase)
+_DROPOUT_SD_LOGIT = 0.5  # logit-normal spread around the archetype median
+_SPEND_MEDIAN = np.array([110.0, 100.0, 30.0, 45.0])  # CNY per purchase, customer median
+_SPEND_SD_CUSTOMER = 0.3
 _SPEND_SD_TX = 0.55
-_MARGIN_RATE = np.array([0.33, 0.25, 0.27, 0.24])
-_PROMO_MEAN = np.array([0.15, 0.45, 0.18, 0.25])
-_PROMO_CONC = 5.0
+_MARGIN_RATE = np.array([0.34, 0.26, 0.24, 0.22])
+_MARGIN_SD = 0.04
+_PROMO_MEAN = np.array([0.12, 0.55, 0.15, 0.25])
+_PROMO_CONC = 8.0
+_PRE_WINDOW = np.array([0.5, 0.05, 0.5, 0.3])  # share acquired in the three years before start
 _PROMO_DISCOUNT, _PROMO_MARGIN_CUT = 0.85, 0.12
 _RETURN_P = np.array([0.02, 0.05, 0.017, 0.027])
 _LOYALTY_MEAN = np.array([0.9, -0.6, 0.5, -0.6])  # emotional loyalty (customer latent)
@@ -1106,11 +1109,11 @@ def _simulate_customers(rng: np.random.Generator, n: int, start: str, end: str) 
     """
     first, span = _window(start, end)
     arch = rng.choice(len(ARCHETYPES), n, p=ARCHETYPE_SHARES)
-    pre = rng.random(n) < 0.25
+    pre = rng.random(n) < _PRE_WINDOW[arch]
     offset = np.where(pre, -rng.integers(1, 3 * 365 + 1, n), rng.integers(0, span, n))
     lam = rng.gamma(_LAMBDA_SHAPE, _LAMBDA_MEAN[arch] / _LAMBDA_SHAPE)
     spend_mu = np.log(_SPEND_MEDIAN[arch]) + _SPEND_SD_CUSTOMER * rng.standard_normal(n)
-    margin_rate = np.clip(_MARGIN_RATE[arch] + 0.05 * rng.standard_normal(n), 0.05, 0.6)
+    margin_rate = np.clip(_MARGIN_RATE[arch] + _MARGIN_SD * rng.standard_normal(n), 0.05, 0.6)
     promo_p = _beta_mean(rng, _PROMO_MEAN[arch], _PROMO_CONC)
     value = np.log(
         lam
@@ -1122,7 +1125,9 @@ def _simulate_customers(rng: np.random.Generator, n: int, start: str, end: str) 
             "archetype_code": arch,
             "offset": offset,
             "lambda_": lam,
-            "dropout_p": _beta_mean(rng, _DROPOUT_MEAN[arch], _DROPOUT_CONC),
+            "dropout_p": special.expit(
+                special.logit(_DROPOUT_MEDIAN[arch]) + _DROPOUT_SD_LOGIT * rng.standard_normal(n)
+            ),
             "spend_mu": spend_mu,
             "margin_rate": margin_rate,
             "promo_p": promo_p,
