@@ -98,9 +98,9 @@ POPULATION_DRAWS = 400_000
 
 ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 ARCHETYPE_SHARES = np.array([0.15, 0.20, 0.30, 0.35])
-_LAMBDA_MEAN = np.array([20.0, 30.0, 14.0, 4.0])  # purchases per year while active
+_LAMBDA_MEAN = np.array([20.0, 45.0, 14.0, 4.0])  # purchases per year while active
 _LAMBDA_SHAPE = 4.0
-_DROPOUT_MEDIAN = np.array([0.004, 0.07, 0.004, 0.45])  # P(inactive after a purchase)
+_DROPOUT_MEDIAN = np.array([0.004, 0.04, 0.004, 0.45])  # P(inactive after a purchase)
 _DROPOUT_SD_LOGIT = 0.5  # logit-normal spread around the archetype median
 _SPEND_MEDIAN = np.array([110.0, 100.0, 30.0, 45.0])  # CNY per purchase, customer median
 _SPEND_SD_CUSTOMER = 0.3

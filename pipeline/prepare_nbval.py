@@ -19,7 +19,11 @@ import papermill as pm
 from cemlib.config import NOTEBOOKS_DIR
 
 # Small enough to keep `make test` fast, large enough that every planted defect occurs.
-SMALL = {"00_ingest": {"n_customers": 400, "seed": 1}, "02_key_drivers": {"n_boot": 100}}
+SMALL = {
+    "00_ingest": {"n_customers": 400, "seed": 1},
+    "02_key_drivers": {"n_boot": 100},
+    "03_customer_segments": {"n_boot": 3},
+}
 
 
 def prepare(out_dir: Path) -> list[Path]:

@@ -145,6 +145,7 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
             ("00_ingest", ["n_customers=400", "seed=3"]),
             ("01_clean_xvoc", []),
             ("02_key_drivers", ["n_boot=40"]),
+            ("03_customer_segments", ["n_boot=3"]),
         ):
             done = _run_stage(notebook, env, *sets)
             assert done.returncode == 0, done.stderr[-3000:]
@@ -171,6 +172,19 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     assert set(contract) <= set(drivers.columns)
     assert {"correlation", "beta", "pratt", "relative_weight", "shapley"} <= set(drivers["method"])
     assert not drivers[["importance", "ci_low", "ci_high", "rank", "n"]].isna().any().any()
+    segments = pd.read_parquet(tmp_path / "first" / "data" / "results" / "segments.parquet")
+    contract = [
+        "customer_id",
+        "archetype",
+        "value_score",
+        "loyalty_score",
+        "cluster",
+        "clv",
+        "p_alive",
+    ]
+    assert set(contract) <= set(segments.columns) and segments["customer_id"].is_unique
+    assert not segments[contract].isna().any().any()
+    assert set(segments["archetype"]) <= {"strategic", "butterfly", "barnacle", "stranger"}
     html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
     assert "<img" in html and "data:image/png;base64" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), (
