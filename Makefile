@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NBVAL_DIR := build/nbval
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup repro test lint format lab bench lock strip clean
+.PHONY: setup repro test lint format lab bench bench-segments lock strip clean
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
 
@@ -39,6 +39,9 @@ lab: setup  ## open the notebooks in JupyterLab
 
 bench: setup  ## benchmarks: ratios against reference implementations, run in the same process
 	python bench/drivers.py
+
+bench-segments: setup  ## the segments stage on 1M customers / ~10M transactions (peak memory)
+	python bench/segments.py
 
 lock: setup  ## re-pin dependencies from pyproject.toml
 	python pipeline/lock.py
