@@ -5,12 +5,17 @@ The world
 Every customer belongs to one of the four archetypes of Reinartz & Kumar (2002):
 ``strategic`` (~15 %, high value, long life), ``butterfly`` (~20 %, high value but transient,
 deal-chasing), ``barnacle`` (~30 %, low value, long life) and ``stranger`` (~35 %, low value,
-short life). Archetypes set the *means* of per-customer latent parameters; the wide spread
-around those means makes the archetypes overlap on every single observed feature.
+short life). Archetypes set the *means* of per-customer latent parameters, which lie well apart
+on the value x loyalty plane (an oracle given the true parameters separates the archetypes almost
+perfectly); the archetypes still overlap on every single observed feature through Poisson
+purchase noise, the two-year window (a relationship shows its length only once it has ended)
+and spread-out acquisition dates. Butterflies buy often and spend much while active, largely on
+promotion, but leave after months; barnacles stay for years with small baskets; strangers buy
+once or twice and leave; strategic customers buy large baskets for years.
 
 Purchases follow a buy-till-you-die process in the style of the BG/NBD model of Fader, Hardie &
 Lee (2005): each customer has a purchase rate ``lambda_ ~ Gamma`` and a dropout probability
-``dropout_p ~ Beta``; after the first purchase on ``first_seen``, purchases arrive as a Poisson
+``dropout_p ~ logit-normal``; after the first purchase on ``first_seen``, purchases arrive as a Poisson
 process and the customer becomes inactive after each purchase with probability ``dropout_p``.
 Spend per purchase is lognormal, the margin rate differs by archetype and is lower on promotions.
 
@@ -98,18 +103,27 @@ POPULATION_DRAWS = 400_000
 
 ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 ARCHETYPE_SHARES = np.array([0.15, 0.20, 0.30, 0.35])
-_LAMBDA_MEAN = np.array([20.0, 45.0, 14.0, 4.0])  # purchases per year while active
-_LAMBDA_SHAPE = 4.0
-_DROPOUT_MEDIAN = np.array([0.004, 0.04, 0.004, 0.45])  # P(inactive after a purchase)
-_DROPOUT_SD_LOGIT = 0.5  # logit-normal spread around the archetype median
-_SPEND_MEDIAN = np.array([110.0, 100.0, 30.0, 45.0])  # CNY per purchase, customer median
+# Latent value x loyalty is four-cornered: archetype means of the value ingredients (rate x spend
+# x margin) and of the dropout probability lie well apart with moderate spread inside an archetype
+# (an oracle on the true parameters separates them almost perfectly), while Poisson purchase
+# noise, the two-year window and acquisition dates make every single observed feature overlap.
+_LAMBDA_MEAN = np.array([20.0, 45.0, 14.0, 11.0])  # purchases per year while active
+_LAMBDA_SHAPE = np.array([8.0, 8.0, 3.0, 8.0])  # gamma shape (1 / squared CV)
+# P(inactive after a purchase), logit-normal around the median: strategic customers and barnacles
+# stay for decades, butterflies for months (~25 purchases), strangers for one or two purchases
+_DROPOUT_MEDIAN = np.array([0.0015, 0.04, 0.0015, 0.5])
+_DROPOUT_SD_LOGIT = np.array([0.35, 0.35, 0.35, 0.7])
+_SPEND_MEDIAN = np.array([110.0, 120.0, 30.0, 60.0])  # CNY per purchase, customer median
 _SPEND_SD_CUSTOMER = 0.3
 _SPEND_SD_TX = 0.55
 _MARGIN_RATE = np.array([0.34, 0.26, 0.24, 0.22])
 _MARGIN_SD = 0.04
 _PROMO_MEAN = np.array([0.12, 0.55, 0.15, 0.25])
-_PROMO_CONC = 8.0
-_PRE_WINDOW = np.array([0.5, 0.05, 0.5, 0.3])  # share acquired in the three years before start
+_PROMO_CONC = 12.0
+_PRE_WINDOW = np.array([0.5, 0.02, 0.5, 0.45])  # share acquired in the three years before start
+# in-window acquisition day ~ span x Beta(1, decay): 1 = uniform; butterflies came mostly with the
+# promotional acquisition drive early in the window, strangers' acquisition slowed a little
+_ACQ_LATE_DECAY = np.array([1.0, 3.0, 1.0, 1.5])
 _PROMO_DISCOUNT, _PROMO_MARGIN_CUT = 0.85, 0.12
 _RETURN_P = np.array([0.02, 0.05, 0.017, 0.027])
 _LOYALTY_MEAN = np.array([0.9, -0.6, 0.5, -0.6])  # emotional loyalty (customer latent)
@@ -1104,14 +1118,16 @@ def _beta_mean(rng: np.random.Generator, mean: np.ndarray, conc: float) -> np.nd
 def _simulate_customers(rng: np.random.Generator, n: int, start: str, end: str) -> pd.DataFrame:
     """Customers with their archetype and latent buying parameters, sorted by acquisition.
 
-    A quarter were acquired in the three years before ``start``; the rest uniformly over the
-    window. Canonical ids ``C000001``... follow acquisition order.
+    A share by archetype (``_PRE_WINDOW``) were acquired in the three years before ``start``;
+    the rest over the window, uniformly or (``_ACQ_LATE_DECAY`` > 1) more often early. Canonical
+    ids ``C000001``... follow acquisition order.
     """
     first, span = _window(start, end)
     arch = rng.choice(len(ARCHETYPES), n, p=ARCHETYPE_SHARES)
     pre = rng.random(n) < _PRE_WINDOW[arch]
-    offset = np.where(pre, -rng.integers(1, 3 * 365 + 1, n), rng.integers(0, span, n))
-    lam = rng.gamma(_LAMBDA_SHAPE, _LAMBDA_MEAN[arch] / _LAMBDA_SHAPE)
+    in_window = np.floor(span * rng.beta(1.0, _ACQ_LATE_DECAY[arch])).astype(np.int64)
+    offset = np.where(pre, -rng.integers(1, 3 * 365 + 1, n), np.minimum(in_window, span - 1))
+    lam = rng.gamma(_LAMBDA_SHAPE[arch], _LAMBDA_MEAN[arch] / _LAMBDA_SHAPE[arch])
     spend_mu = np.log(_SPEND_MEDIAN[arch]) + _SPEND_SD_CUSTOMER * rng.standard_normal(n)
     margin_rate = np.clip(_MARGIN_RATE[arch] + _MARGIN_SD * rng.standard_normal(n), 0.05, 0.6)
     promo_p = _beta_mean(rng, _PROMO_MEAN[arch], _PROMO_CONC)
@@ -1126,7 +1142,8 @@ def _simulate_customers(rng: np.random.Generator, n: int, start: str, end: str) 
             "offset": offset,
             "lambda_": lam,
             "dropout_p": special.expit(
-                special.logit(_DROPOUT_MEDIAN[arch]) + _DROPOUT_SD_LOGIT * rng.standard_normal(n)
+                special.logit(_DROPOUT_MEDIAN[arch])
+                + _DROPOUT_SD_LOGIT[arch] * rng.standard_normal(n)
             ),
             "spend_mu": spend_mu,
             "margin_rate": margin_rate,

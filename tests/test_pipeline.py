@@ -205,3 +205,16 @@ def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
         -2000:
     ]
     assert "Traceback" not in done.stderr
+
+
+def test_no_data_outputs_or_rendered_reports_in_git():
+    """Data and rendered reports are DVC outputs; git holds only their .gitignore and metrics."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "data", "reports"],
+        cwd=PROJ_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    allowed = re.compile(r"(\.gitignore|reports/metrics/\w+\.json|reports/templates/.*)$")
+    assert [path for path in tracked if not allowed.search(path)] == []

@@ -407,8 +407,7 @@ def _recovery(segmented, default_world: Path):
 def test_archetype_recovery_beats_chance(segmented, default_world):
     confusion, metrics = _recovery(segmented, default_world)
     assert int(confusion.to_numpy().sum()) == metrics["n"] == metrics["n_truth"]
-    # what this method honestly reaches on the default world (see the xfail below)
-    assert metrics["ari"] > 0.08 and metrics["established"]["ari"] > 0.08
+    assert metrics["ari"] > 0.3 and metrics["established"]["ari"] > 0.3
     shares = pd.read_parquet(default_world / "truth" / "archetypes.parquet")["archetype"]
     shares = shares.value_counts(normalize=True)
     for archetype in ("strategic", "butterfly"):  # precision well above the base rate
@@ -417,10 +416,12 @@ def test_archetype_recovery_beats_chance(segmented, default_world):
 
 
 @pytest.mark.slow
-def test_planted_archetypes_overlap_beyond_the_target(default_world):
-    """Why the Done-when target is out of reach on this world: even a classifier that knows every
-    customer's *true* buying parameters (rate, dropout, spend, margin, promo propensity) and
-    is trained on the labels cannot reach ARI 0.6 (quadratic discriminant, 5-fold)."""
+def test_planted_archetypes_are_separable_in_their_latent_parameters(default_world):
+    """The planted value x loyalty structure is clearly four-cornered: a classifier that knows
+    every customer's *true* buying parameters (rate, dropout, spend, margin, promo propensity)
+    and is trained on the labels separates the archetypes almost perfectly (quadratic
+    discriminant, 5-fold). What makes recovery from data hard is the observation (purchase
+    noise, the two-year window, acquisition dates), not the planting."""
     truth = pd.read_parquet(default_world / "truth" / "archetypes.parquet")
     latent = np.column_stack(
         [
@@ -437,17 +438,13 @@ def test_planted_archetypes_overlap_beyond_the_target(default_world):
     )
     ari = adjusted_rand_score(truth["archetype"], oracle)
     print(f"\noracle on the true latent parameters: ARI {ari:.3f}")
-    assert ari < 0.6
+    assert ari > 0.8
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Done-when target (ARI >= 0.6, butterfly and strategic recall >= 0.75) is not reachable "
-    "on the default synthetic world: the planted archetypes overlap so much that even the Bayes "
-    "classifier on the true latent parameters reaches ARI ~0.48 (see the test above)",
-)
 def test_archetype_recovery_reaches_the_done_when_target(segmented, default_world):
+    """Done-when target of the issue: ARI >= 0.6, butterfly and strategic recall >= 0.75 each,
+    with thresholds learned from the data only."""
     _, metrics = _recovery(segmented, default_world)
     assert metrics["ari"] >= 0.6
     assert metrics["recall"]["butterfly"] >= 0.75 and metrics["recall"]["strategic"] >= 0.75
