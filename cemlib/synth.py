@@ -1667,7 +1667,9 @@ def _plant_transactions(plan: _Plan, n_customers: int, span: int) -> None:
     ts = df["ts"].to_numpy()
     for i in range(plan.count("orphan")):
         row = df.iloc[[int(rng.integers(plan.n))]].copy()
-        cid = f"C{int(rng.integers(n_customers + 1, 1_000_000)):06d}"
+        # an id above every real customer's (the bound scales so a million customers still fit)
+        upper = max(1_000_000, 2 * n_customers + 1_000)
+        cid = f"C{int(rng.integers(n_customers + 1, upper)):06d}"
         when = (first + int(rng.integers(0, span * 86400))).astype("datetime64[us]")
         row["transaction_id"], row["customer_id"], row["ts"] = f"T{plan.n + i + 1:08d}", cid, when
         key = float(np.searchsorted(ts, np.datetime64(when), side="right")) - 0.25
