@@ -58,6 +58,7 @@ from scipy.special import expit
 from tqdm.auto import tqdm
 
 from cemlib import lmg as _engine
+from cemlib.metrics import kish_n
 from cemlib.schema import Codebook
 
 __all__ = [
@@ -190,7 +191,6 @@ class _Core:
     r2: np.ndarray  # (...,)
     collinear: np.ndarray  # (..., p) bool
     constant: np.ndarray  # (..., p) bool: constant driver
-    outcome_constant: np.ndarray  # (...,) bool
     corr: np.ndarray  # sanitised matrix
 
 
@@ -229,7 +229,6 @@ def _core(corr, constant: np.ndarray | None = None) -> _Core:
         r2=np.where(dead[..., -1], 0.0, r2),
         collinear=collinear & ~const_x,
         constant=const_x,
-        outcome_constant=dead[..., -1],
         corr=c,
     )
 
@@ -551,12 +550,6 @@ def _is_constant(values: np.ndarray, w: np.ndarray) -> bool:
     return bool(spread <= _CONSTANT_TOL * np.abs(v).max())
 
 
-def _kish(w: np.ndarray) -> float:
-    if len(w) == 0 or not np.any(w > 0):
-        return 0.0
-    return float(_quiet(_engine.kish_effective_n, w))
-
-
 def _percentiles(boot: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1.0 - ci) / 2.0
     low, high = np.percentile(boot, [100 * alpha, 100 * (1 - alpha)], axis=0)
@@ -713,7 +706,7 @@ def _prepare_rows(df, outcome, drivers, weights, notes: _Notes):
     return x[keep], y[keep], w[keep], weighted
 
 
-def _zero_result(outcome, drivers, n_rows, n_eff, notes: _Notes, methods, r2=0.0) -> DriverAnalysis:
+def _zero_result(outcome, drivers, n_rows, n_eff, notes: _Notes, methods) -> DriverAnalysis:
     rows = []
     for method in methods:
         for d, n, ne in zip(drivers, n_rows, n_eff, strict=True):
@@ -731,7 +724,7 @@ def _zero_result(outcome, drivers, n_rows, n_eff, notes: _Notes, methods, r2=0.0
                     "sign": 0,
                     "signed_importance": 0.0,
                     "vif": np.nan,
-                    "r2": r2,
+                    "r2": 0.0,
                     "n_effective": float(ne),
                     "note": notes.text(d),
                 }
@@ -834,14 +827,14 @@ def analyse_drivers(
         data = np.column_stack([xu[complete], y[complete]])
         wd = w[complete]
         n_rows = np.full(p, int(complete.sum()))
-        n_eff = np.full(p, _kish(wd) if weighted else float(complete.sum()))
+        n_eff = np.full(p, kish_n(wd) if weighted else float(complete.sum()))
         n_check = int(np.sum(wd > 0))
     else:
         data = np.column_stack([xu, y])
         wd = w
         n_rows = np.array([int(np.sum(np.isfinite(x[:, j]))) for j in range(p)])
         n_eff = np.array(
-            [_kish(w[np.isfinite(x[:, j])]) if weighted else float(n_rows[j]) for j in range(p)]
+            [kish_n(w[np.isfinite(x[:, j])]) if weighted else float(n_rows[j]) for j in range(p)]
         )
         live = w > 0
         n_check = (
@@ -1283,7 +1276,7 @@ def _analyse_logistic(
     x, y, w = x[complete], y[complete], w[complete]
     n = int(complete.sum())
     n_rows = np.full(p, n)
-    n_eff = np.full(p, _kish(w) if weighted else float(n))
+    n_eff = np.full(p, kish_n(w) if weighted else float(n))
     methods = (LOGISTIC_METHOD,)
     if n < p + 2:
         notes.warn(

@@ -53,6 +53,7 @@ __all__ = [
     "compress_rfm",
     "customer_lifetime_value",
     "holdout_check",
+    "holdout_validation",
     "read_cdnow",
     "rfm_summary",
 ]
@@ -1233,8 +1234,5 @@ def holdout_validation(
         observation_end=end,
         time_unit_days=time_unit_days,
     )
-    groups, _ = compress_rfm(summary["frequency"], summary["recency"], summary["T"])
-    fitter = BetaGeoFitter().fit(
-        groups["frequency"], groups["recency"], groups["T"], weights=groups["weight"]
-    )
+    fitter = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
     return fitter, holdout_check(summary, fitter, max_bucket=max_bucket)

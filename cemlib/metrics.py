@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cemlib.lmg import kish_effective_n
 from cemlib.schema import Codebook
 
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # on the 0–10 likelihood-to-recommend scale (Reichheld 2003)
@@ -22,9 +23,9 @@ def _weights(values: pd.Series, weights: pd.Series | None) -> pd.Series:
 
 
 def kish_n(weights: pd.Series) -> float:
-    """Kish's effective sample size (Σw)² / Σw²."""
+    """Kish's effective sample size (:func:`cemlib.lmg.kish_effective_n`), 0 for no weight."""
     w = np.asarray(weights, dtype="float64")
-    return float(w.sum() ** 2 / (w**2).sum()) if len(w) and (w**2).sum() > 0 else 0.0
+    return kish_effective_n(w) if len(w) and (w**2).sum() > 0 else 0.0
 
 
 def nps(ltr: pd.Series, weights: pd.Series | None = None, ci: float = 0.95) -> dict[str, float]:

@@ -21,6 +21,26 @@ def set_style() -> None:
     plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
 
 
+def label_corners(
+    ax, labels: dict[str, str], highlight: str | None = None, colour: str | None = None
+) -> None:
+    """Name the four quadrants of a map in its corners ("top left", "bottom right", ...);
+    ``highlight`` names the one to draw in red."""
+    for label, corner in labels.items():
+        vertical, horizontal = corner.split()
+        ax.text(
+            0.02 if horizontal == "left" else 0.98,
+            0.02 if vertical == "bottom" else 0.98,
+            label,
+            transform=ax.transAxes,
+            ha=horizontal,
+            va=vertical,
+            fontsize=10,
+            fontweight="bold",
+            color=REMOVED if label == highlight else colour,
+        )
+
+
 def waterfall_steps(table_quality: dict) -> pd.DataFrame:
     """Rows in → removed per rule → rows out, as a tidy frame of bars (bottom, height, kind)."""
     steps = [{"label": "rows in", "bottom": 0, "height": table_quality["rows_in"], "kind": "total"}]
@@ -141,24 +161,17 @@ def importance_performance_map(ipa: pd.DataFrame, outcome: str):
         )
     ax.axvline(x.mean(), color="#888888", linestyle="--")
     ax.axhline(y.mean(), color="#888888", linestyle="--")
-    corners = {
-        "fix first": (0.98, 0.02, "right", "bottom"),
-        "keep up": (0.98, 0.98, "right", "top"),
-        "low priority": (0.02, 0.02, "left", "bottom"),
-        "possible overkill": (0.02, 0.98, "left", "top"),
-    }
-    for label, (cx, cy, ha, va) in corners.items():
-        ax.text(
-            cx,
-            cy,
-            label,
-            transform=ax.transAxes,
-            ha=ha,
-            va=va,
-            fontsize=10,
-            color=REMOVED if label == "fix first" else "#555555",
-            fontweight="bold",
-        )
+    label_corners(
+        ax,
+        {
+            "low priority": "bottom left",
+            "fix first": "bottom right",
+            "possible overkill": "top left",
+            "keep up": "top right",
+        },
+        highlight="fix first",
+        colour="#555555",
+    )
     ax.set_xlabel(f"Derived importance for {outcome} (% of R², Shapley)")
     ax.set_ylabel("Performance (mean score, 0–100)")
     ax.set_title("Importance–performance: where to act")
@@ -321,14 +334,15 @@ def value_loyalty_map(
     if thresholds:
         ax.axvline(thresholds["loyalty"], color="#333333", linewidth=1)
         ax.axhline(thresholds["value"], color="#333333", linewidth=1)
-    corners = {
-        "butterflies": (0.02, 0.98, "left", "top"),
-        "strategic (true friends)": (0.98, 0.98, "right", "top"),
-        "strangers": (0.02, 0.02, "left", "bottom"),
-        "barnacles": (0.98, 0.02, "right", "bottom"),
-    }
-    for label, (cx, cy, ha, va) in corners.items():
-        ax.text(cx, cy, label, transform=ax.transAxes, ha=ha, va=va, fontsize=10, fontweight="bold")
+    label_corners(
+        ax,
+        {
+            "strangers": "bottom left",
+            "barnacles": "bottom right",
+            "butterflies": "top left",
+            "strategic (true friends)": "top right",
+        },
+    )
     ax.set_xlabel("Loyalty score (projected relationship duration)")
     ax.set_ylabel("Value score (profitability, CLV)")
     ax.set_title("Value × loyalty: who matters")

@@ -21,6 +21,15 @@ QUADRANTS = {  # (importance above mean, performance above mean) -> label
 }
 
 
+def method_importance(drivers_table: pd.DataFrame, outcome: str, method: str) -> pd.Series:
+    """Each driver's importance for ``outcome`` by ``method``: its share of R² where the method
+    decomposes R², else its raw importance; indexed by driver."""
+    chosen = drivers_table[
+        (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
+    ].set_index("driver")
+    return chosen["share"].fillna(chosen["importance"]).rename("importance_share")
+
+
 def item_performance(
     responses: pd.DataFrame, codebook: Codebook, role: str = "driver", weights: str | None = None
 ) -> pd.DataFrame:
@@ -55,17 +64,15 @@ def importance_performance(
     chosen = drivers_table[
         (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
     ]
-    table = performance.merge(chosen[["driver", "importance", "share"]], on="driver", how="inner")
-    table["importance_share"] = table["share"].fillna(table["importance"])
+    table = performance.merge(chosen[["driver", "importance"]], on="driver", how="inner")
+    table = table.merge(method_importance(drivers_table, outcome, method), on="driver")
     high_importance = table["importance_share"] >= table["importance_share"].mean()
     high_performance = table["performance"] >= table["performance"].mean()
     table["quadrant"] = [
         QUADRANTS[(bool(i), bool(p))]
         for i, p in zip(high_importance, high_performance, strict=True)
     ]
-    return table.drop(columns=["share"]).sort_values(
-        "importance_share", ascending=False, ignore_index=True
-    )
+    return table.sort_values("importance_share", ascending=False, ignore_index=True)
 
 
 def penalty_reward(
@@ -160,10 +167,7 @@ def cei_bei_map(
     experience does not keep) or *too customer-centric* (CEI ≫ BEI: a good experience any
     competitor could offer).
     """
-    chosen = drivers_table[
-        (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
-    ]
-    share = chosen.set_index("driver")["share"].fillna(chosen.set_index("driver")["importance"])
+    share = method_importance(drivers_table, outcome, method)
     touchpoint_of = {i.id: i.touchpoint for i in codebook.by_role("driver")}
     importance = share.groupby(share.index.map(touchpoint_of)).sum()
     table = indices.copy()

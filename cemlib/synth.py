@@ -51,12 +51,12 @@ import numpy as np
 import pandas as pd
 import yaml
 from scipy import special
-from scipy.stats import norm
 
 from cemlib.clean import longest_run
 from cemlib.lmg import lmg_shares
-from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS
-from cemlib.text import cn_id_check_digit, luhn_check_digit
+from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER
+from cemlib.schema import TABLES as SCHEMA_TABLES
+from cemlib.text import cn_id_check_digit, luhn_check_digit, luhn_valid
 
 __all__ = ["DEFAULT_DEFECT_RATES", "codebook", "generate"]
 
@@ -733,11 +733,6 @@ def _digits(rng: np.random.Generator, k: int, first: str = "0123456789") -> str:
     return head + "".join(str(d) for d in rng.integers(0, 10, k - 1))
 
 
-def _luhn_valid(number: str) -> bool:
-    """True when a digit string passes the Luhn test."""
-    return luhn_check_digit(number[:-1]) == number[-1]
-
-
 def _full_width(value: str) -> str:
     """ASCII letters, digits and punctuation turned into their full-width forms (U+FF01-FF5E)."""
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
@@ -825,7 +820,7 @@ def _pii_id_card(rng: np.random.Generator) -> str:
     while True:
         first17 = _id_first17(rng)
         number = first17 + cn_id_check_digit(first17)
-        if number[-1] == "X" or not _luhn_valid(number):
+        if number[-1] == "X" or not luhn_valid(number):
             return number
 
 
@@ -916,7 +911,7 @@ def _decoy(rng: np.random.Generator, lang_zh: bool, start: str) -> str:
             good = cn_id_check_digit(first17)
             wrong = str((int(good) + 1 + int(rng.integers(8))) % 10) if good != "X" else "0"
             number = first17 + wrong if kind == 1 else first17
-            if not _luhn_valid(number) and (kind == 2 or wrong != good):
+            if not luhn_valid(number) and (kind == 2 or wrong != good):
                 return ("会员号{}" if lang_zh else "member number {}").format(number)
     if kind == 3:
         price = int(rng.integers(19, 3000))
@@ -972,7 +967,7 @@ def _outcome_moments(outcome: str) -> tuple[float, float]:
 def _outcome_cuts(outcome: str) -> np.ndarray:
     """Thresholds on the latent outcome giving the target answer distribution."""
     mean, sd = _outcome_moments(outcome)
-    return mean + sd * norm.ppf(np.cumsum(_OUTCOME_P[outcome])[:-1])
+    return mean + sd * special.ndtri(np.cumsum(_OUTCOME_P[outcome])[:-1])
 
 
 def _latent_outcomes(rng: np.random.Generator, z: np.ndarray, arch: np.ndarray) -> dict:
@@ -2002,12 +1997,7 @@ def _spoil_world(
     _plant_transactions(plans["transactions"], len(cust), span)
     _plant_responses(plans["responses"])
     _plant_feedback(plans["feedback"])
-    ids = {
-        "customers": "customer_id",
-        "transactions": "transaction_id",
-        "responses": "response_id",
-        "feedback": "feedback_id",
-    }
+    ids = {name: SCHEMA_TABLES[name].id_column for name in TABLE_ORDER}
     tables, logs, decoys = {}, [], []
     for name, plan in plans.items():
         final, log, decoy = plan.assemble(ids[name])
@@ -2027,9 +2017,6 @@ def _spoil_world(
         .reset_index(drop=True)
     )
     return tables, log, decoy
-
-
-TABLES = ("customers", "transactions", "responses", "feedback")
 
 
 def _write_tables(out: Path, tables: dict) -> None:
@@ -2114,8 +2101,8 @@ def generate(
     _write_truth(out, cust, drivers, log, decoys)
     summary = {
         "out_dir": str(out),
-        "rows": {name: len(tables[name]) for name in TABLES},
-        "clean_rows": dict(zip(TABLES, (len(cust), len(tx), len(resp), len(fb)), strict=True)),
+        "rows": {name: len(tables[name]) for name in TABLE_ORDER},
+        "clean_rows": dict(zip(TABLE_ORDER, (len(cust), len(tx), len(resp), len(fb)), strict=True)),
         "defects": _counts(log),
     }
     truth = {

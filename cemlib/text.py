@@ -92,6 +92,11 @@ _WHITESPACE = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
 
+def luhn_valid(number: str) -> bool:
+    """Whether a digit string passes the Luhn test (ISO/IEC 7812-1)."""
+    return luhn_check_digit(number[:-1]) == number[-1]
+
+
 def normalise_text(s: str) -> str:
     """Normalise one text: NFKC, trimmed, runs of whitespace collapsed to one space.
 
@@ -254,8 +259,9 @@ _MOBILE = r"1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}"
 _CN_PREFIX = r"(?:[(（]?(?:\+|00)?86[)）]?[ -]?)"
 _AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"  # without the trunk 0
 _LOCAL = r"[1-9][0-9]{2,3}[ -]?[0-9]{4}"
-_EXTENSION = r"(?:-[0-9]{1,5}|[ ]?(?:转|ext\.?|分机)[ ]?[0-9]{1,5})?"
-_TRAILING_EXTENSION = re.compile(r"(?:-[0-9]{1,5}|[ ]?(?:转|ext\.?|分机)[ ]?[0-9]{1,5})$")
+_EXTENSION_BODY = r"-[0-9]{1,5}|[ ]?(?:转|ext\.?|分机)[ ]?[0-9]{1,5}"
+_EXTENSION = rf"(?:{_EXTENSION_BODY})?"
+_TRAILING_EXTENSION = re.compile(rf"(?:{_EXTENSION_BODY})$")
 _PHONE = re.compile(
     "(?:"
     + "|".join(
@@ -328,7 +334,7 @@ def _is_card(groups: list[str], separators: list[str]) -> bool:
         # 17- and 18-digit cards written in fours end in a short group: 5503 0340 1663 9974 9
         if not (3 <= len(last) <= 6 or (len(last) >= 1 and all(len(g) == 4 for g in body))):
             return False
-    return _plausible_issuer(digits) and luhn_check_digit(digits[:-1]) == digits[-1]
+    return _plausible_issuer(digits) and luhn_valid(digits)
 
 
 def _redact_cards(chunk: str) -> tuple[str, int]:
