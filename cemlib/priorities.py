@@ -249,7 +249,9 @@ def driver_priorities(
     """One row per driver: quadrant, Kano class, stated vs derived gap, and who owns the action."""
     table = ipa.merge(kano[["driver", "penalty", "reward", "kano"]], on="driver", how="left")
     keep = [
-        c for c in ("driver", "stated_mean", "stated_rank", "derived_rank", "gap") if c in stated
+        c
+        for c in ("driver", "stated_mean", "stated_rank", "derived_rank", "rank_gap", "verdict")
+        if c in stated
     ]
     table = table.merge(stated[keep], on="driver", how="left")
     table["owner"] = table["driver"].map({i.id: i.owner for i in codebook.items})

@@ -158,3 +158,29 @@ def test_experience_scores_follow_each_items_metric(tmp_path):
     assert table.loc["osat", "score"] == pytest.approx(50.0)
     assert table.loc["ces", "score"] == pytest.approx(4.75)
     assert table.loc["osat", "index_0_100"] == pytest.approx(100 * (4 + 3 + 1 + 2) / 16)
+
+
+def test_driver_priorities_keep_the_stated_vs_derived_verdict(small_codebook):
+    from cemlib.priorities import driver_priorities
+
+    ipa = pd.DataFrame({"driver": ["a1", "b1"], "quadrant": ["fix first", "keep up"]})
+    kano = pd.DataFrame(
+        {
+            "driver": ["a1", "b1"],
+            "penalty": [0.1, 0.0],
+            "reward": [0.0, 0.1],
+            "kano": ["must-be", "attractive"],
+        }
+    )
+    stated = pd.DataFrame(
+        {
+            "driver": ["a1", "b1"],
+            "stated_mean": [4.0, 3.0],
+            "stated_rank": [1, 2],
+            "derived_rank": [2, 1],
+            "rank_gap": [1, -1],
+            "verdict": ["over-stated", "under-stated"],
+        }
+    )
+    table = driver_priorities(ipa, kano, stated, small_codebook).set_index("driver")
+    assert table.loc["a1", "verdict"] == "over-stated" and table.loc["b1", "rank_gap"] == -1

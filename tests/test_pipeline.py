@@ -4,6 +4,7 @@ and the stages run end to end with byte-identical outputs."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -185,6 +186,10 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     assert set(contract) <= set(segments.columns) and segments["customer_id"].is_unique
     assert not segments[contract].isna().any().any()
     assert set(segments["archetype"]) <= {"strategic", "butterfly", "barnacle", "stranger"}
+    headline = json.loads(
+        (tmp_path / "first" / "reports" / "metrics" / "segments.json").read_text()
+    )
+    assert {"ari", "recall"} <= set(headline["recovery"])  # the synthetic world carries its truth
     html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
     assert "<img" in html and "data:image/png;base64" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), (
