@@ -2,8 +2,10 @@
 
     python pipeline/run_notebook.py 01_clean_xvoc --params clean
 
-Parameters come from the ``params.yaml`` sections named by ``--params`` (later sections win);
-the notebook's own defaults apply to anything not given. Malformed input stops with the single
+Parameters come from the ``params.yaml`` sections named by ``--params`` (later sections win; a
+dotted name such as ``drivers.focus_outcome`` takes one key of a section); the notebook's own
+defaults apply to anything not given. ``--template whitepaper`` renders with the whitepaper's
+own look instead of the stage-report look. Malformed input stops with the single
 line of the :class:`cemlib.errors.XVOCError`, not a traceback.
 """
 
@@ -27,7 +29,9 @@ def stage_parameters(sections: list[str], overrides: list[str]) -> dict:
 
     merged: dict = {}
     for section in sections:
-        merged.update(load_params(section))
+        name, _, key = section.partition(".")
+        values = load_params(name)
+        merged.update({key: values[key]} if key else values)
     for item in overrides:
         key, _, value = item.partition("=")
         merged[key] = yaml.safe_load(value)
@@ -48,9 +52,12 @@ def tidy_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def render_html(nb: nbformat.NotebookNode, name: str) -> str:
-    exporter = HTMLExporter(template_name="cem", extra_template_basedirs=[str(TEMPLATES_DIR)])
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+def render_html(
+    nb: nbformat.NotebookNode, name: str, template: str = "cem", title: str | None = None
+) -> str:
+    exporter = HTMLExporter(template_name=template, extra_template_basedirs=[str(TEMPLATES_DIR)])
+    meta = {"name": name, "title": title or name}
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": meta})
     return html
 
 
@@ -63,7 +70,7 @@ def exit_message(name: str, exc) -> str:
     return f"error: {name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n{tail}"
 
 
-def run(name: str, parameters: dict, report: Path | None) -> None:
+def run(name: str, parameters: dict, report: Path | None, template: str = "cem") -> None:
     source = NOTEBOOKS_DIR / f"{name}.ipynb"
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / f"{name}.ipynb"
@@ -82,7 +89,8 @@ def run(name: str, parameters: dict, report: Path | None) -> None:
         nb = tidy_executed(nbformat.read(executed, as_version=4))
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render_html(nb, name), encoding="utf-8")
+        title = parameters.get("study_title")
+        report.write_text(render_html(nb, name, template, title), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,12 +99,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", nargs="*", default=[], help="params.yaml sections to pass")
     parser.add_argument("--set", nargs="*", default=[], help="extra key=value parameters")
     parser.add_argument(
-        "--report", type=Path, help="HTML report to write (default reports/NAME.html)"
+        "--report", help="file name of the HTML report in the reports folder (default NAME.html)"
     )
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--template", default="cem", help="nbconvert template in reports/templates")
     args = parser.parse_args(argv)
-    report = None if args.no_report else (args.report or REPORTS_DIR / f"{args.notebook}.html")
-    run(args.notebook, stage_parameters(args.params, args.set), report)
+    report = None if args.no_report else REPORTS_DIR / (args.report or f"{args.notebook}.html")
+    run(args.notebook, stage_parameters(args.params, args.set), report, args.template)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -16,8 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from stage_runner import run_pipeline, run_stage
 
-from cemlib.config import PROJ_ROOT, load_params
+from cemlib.config import PROJ_ROOT
+from pipeline.run_notebook import stage_parameters
 
 NOTEBOOKS = sorted((PROJ_ROOT / "notebooks").glob("*.ipynb"))
 DVC = yaml.safe_load((PROJ_ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
@@ -53,10 +53,7 @@ def test_notebook_defaults_equal_params_yaml(notebook):
     """Run in JupyterLab with its defaults, a notebook computes what `dvc repro` computes."""
     _, stage = _stage_of(notebook)
     sections = stage["cmd"].split("--params", 1)[1].split("--")[0].split()
-    expected = {}
-    for section in sections:
-        expected.update(load_params(section))
-    assert _parameters(notebook) == expected
+    assert _parameters(notebook) == stage_parameters(sections, [])
 
 
 def _imported_cemlib_modules(source: str) -> set[str]:
@@ -118,38 +115,11 @@ def test_lock_file_environment_yml_and_pyproject_agree():
         assert requirement.specifier.contains(lock[name]), f"{name}=={lock[name]} violates {spec}"
 
 
-def _run_stage(notebook: str, env: dict, *sets: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "pipeline/run_notebook.py", notebook, "--set", *sets],
-        cwd=PROJ_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def _stage_env(root: Path) -> dict:
-    return {
-        **os.environ,
-        "CEM_DATA_DIR": str(root / "data"),
-        "CEM_REPORTS_DIR": str(root / "reports"),
-    }
-
-
 @pytest.mark.slow
 def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     digests = []
     for attempt in ("first", "second"):
-        env = _stage_env(tmp_path / attempt)
-        for notebook, sets in (
-            ("00_ingest", ["n_customers=400", "seed=3"]),
-            ("01_clean_xvoc", []),
-            ("02_key_drivers", ["n_boot=40"]),
-            ("03_customer_segments", ["n_boot=3"]),
-        ):
-            done = _run_stage(notebook, env, *sets)
-            assert done.returncode == 0, done.stderr[-3000:]
+        run_pipeline(tmp_path / attempt, "n_customers=400", "seed=3")
         data = tmp_path / attempt / "data"
         files = sorted(p for p in (data / "clean").glob("*") if p.is_file())
         files += sorted((data / "results").glob("*.parquet"))
@@ -196,6 +166,19 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
         "report fetches from a network"
     )
     assert '<details class="cem-code">' in html  # code folded away by default
+    for attempt in ("first", "second"):
+        assert (tmp_path / attempt / "reports" / "whitepaper.html").stat().st_size > 0
+
+
+def test_wording_parameters_rerun_only_the_whitepaper():
+    """`dvc repro` after a change to params.yaml's whitepaper section reruns that stage alone:
+    no other stage lists the section, and the whitepaper lists nothing that a wording change
+    could alter upstream."""
+    for name, stage in DVC.items():
+        params = [p if isinstance(p, str) else next(iter(p)) for p in stage.get("params", [])]
+        listed = any(p == "whitepaper" or p.startswith("whitepaper.") for p in params)
+        assert listed == (name == "whitepaper"), name
+    assert "reports/whitepaper.html" in DVC["whitepaper"]["outs"]
 
 
 @pytest.mark.slow
@@ -203,7 +186,7 @@ def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
     from cem_fixtures import write_folder
 
     folder = write_folder(tmp_path / "bad", **{"codebook.yaml": "items: [oops"})
-    done = _run_stage("00_ingest", _stage_env(tmp_path), f"source={folder}")
+    done = run_stage("ingest", tmp_path, f"source={folder}")
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()
     assert last[-1].startswith("error: file codebook.yaml: [codebook_not_yaml]"), done.stderr[
