@@ -1,0 +1,285 @@
+"""The whitepaper: numbering and escaping, findings generated from the results (two inputs, two
+papers), hostile customer text through the whole pipeline, one self-contained file, and the
+paper opened in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from stage_runner import run_pipeline
+
+from cemlib import report
+from cemlib.config import PROJ_ROOT
+from cemlib.text import cn_id_check_digit, luhn_check_digit
+from pipeline.check_whitepaper import check, find_chromium
+
+ARTIFACTS = PROJ_ROOT / "build" / "test-artifacts"
+PARAMS = {
+    "study_title": "Test study",
+    "organisation": "Test team",
+    "max_findings": 8,
+    "verbatims_per_reason": 2,
+    "top_reasons": 5,
+    "focus_outcome": "ltr",
+    "importance_method": "shapley",
+    "map_threshold": 60,
+    "map_off_diagonal": 10,
+}
+
+# Personal data a customer might type, valid by each rule's own check so the redactor must act.
+ID_CARD = "11010519491231002" + cn_id_check_digit("11010519491231002")
+BANK_CARD = "622202123456789" + luhn_check_digit("622202123456789")
+EMAIL, PHONE = "zhang.wei@example.com", "13812345678"
+HOSTILE = (
+    f'Zebracorn parcel never came <script>alert("xss")</script> write to {EMAIL} or call {PHONE}',
+    f"Zebracorn still waiting <img src=x onerror=alert(1)> my ID {ID_CARD}, card {BANK_CARD}",
+)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_number_document_numbers_everything_in_reading_order_and_resolves_references():
+    parts = [
+        report.TOC_SLOT,
+        report.section("one", "First", report.para(report.ref("fig-b") + report.ref("sec-two"))),
+        report.section(
+            "two",
+            "Second",
+            report.heading("two-a", "Sub", 3)
+            + '<figure id="fig-a" class="wp-figure"><span class="wp-num" data-for="fig-a"></span></figure>'
+            + '<figure id="fig-b" class="wp-figure"><span class="wp-num" data-for="fig-b"></span></figure>'
+            + report.table(pd.DataFrame({"x": [1]}), "t", "A table"),
+        ),
+        report.section("app", "Extra", report.ref("tab-t"), appendix=True),
+    ]
+    html = "".join(report.number_document(parts))
+    assert '<span class="wp-num">1.</span> First' in html
+    assert '<span class="wp-num">2.1</span> Sub' in html
+    assert '<span class="wp-num">Appendix A.</span> Extra' in html
+    assert '<a class="wp-ref" href="#fig-b">Figure 2</a>' in html  # forward reference
+    assert '<a class="wp-ref" href="#sec-two">Section 2</a>' in html
+    assert '<a class="wp-ref" href="#tab-t">Table 1</a>' in html
+    toc = re.search(r'<nav class="wp-toc".*?</nav>', html).group(0)
+    assert re.findall(r'href="#([^"]+)"', toc) == ["sec-one", "sec-two", "sec-two-a", "sec-app"]
+    assert 'data-for="' not in html and 'wp-ref" href="#fig-b"></a>' not in html
+
+
+def test_a_reference_to_nothing_is_an_error():
+    with pytest.raises(ValueError, match="fig-missing"):
+        report.number_document([report.section("a", "A", report.ref("fig-missing"))])
+
+
+def test_table_escapes_every_cell_and_never_prints_nan():
+    frame = pd.DataFrame(
+        {"who": ["<b>x</b>", "a&b"], "value": [1.25, float("nan")], "n": [1000, 2]}
+    )
+    html = report.table(frame, "k", "caption <i>")
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html and "a&amp;b" in html
+    assert "caption &lt;i&gt;" in html and "nan" not in html.lower() and "—" in html
+    assert "1,000" in html and '<th scope="col" class="num">value</th>' in html
+
+
+def test_verbatims_are_redacted_and_escaped_whatever_the_clean_stage_did():
+    feedback = pd.DataFrame(
+        {
+            "feedback_id": ["F1", "F2", "F3"],
+            "kind": ["complaint"] * 3,
+            "reason": ["late"] * 3,
+            "created_at": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"]),
+            "text": [HOSTILE[0], HOSTILE[1], HOSTILE[1]],
+        }
+    )
+    quotes = report.verbatims(feedback, "late", 5)
+    assert len(quotes) == 2  # distinct texts only, most recent first
+    joined = " ".join(quotes)
+    for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD):
+        assert secret not in joined
+    assert "<script>" not in joined and "<img" not in joined and "&lt;script&gt;" in joined
+
+
+def test_ordinals():
+    assert [report.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
+    ]  # fmt: skip
+
+
+def test_a_study_with_no_results_gives_a_paper_of_skip_lines_not_errors(tmp_path):
+    empty = report.Study(
+        provenance={"source": "nothing"},
+        planted=False,
+        truth_dir=tmp_path / "truth",
+        quality=None,
+        drivers_metrics=None,
+        segments_metrics=None,
+        results={},
+        tables={},
+        codebook=None,
+    )
+    parts = report.build_whitepaper(empty, PARAMS, tmp_path, {"whitepaper": PARAMS})
+    html = "".join(parts.values())
+    assert parts["recovery"] == ""  # no planted truth, no appendix
+    assert html.count('class="wp-skip"') >= 6
+    assert "nan" not in re.sub(r"<[^>]+>", " ", html).lower().split()
+
+
+# --------------------------------------------------------------------------- whole pipeline
+
+
+def _hostile_folder(raw: Path, folder: Path) -> Path:
+    """The raw files of a synthetic world as a user's folder, plus two complaints and one survey
+    comment carrying markup and personal data, placed where the paper quotes them."""
+    folder.mkdir(parents=True)
+    for path in raw.iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    feedback = pd.read_csv(folder / "feedback.csv", dtype=str, keep_default_na=False)
+    complaints = feedback[feedback["kind"] == "complaint"]
+    top_reason = complaints["reason"].value_counts().sort_index().idxmax()
+    latest = feedback["created_at"].max()
+    customer = complaints["customer_id"].iloc[0]
+    extra = pd.DataFrame(
+        [
+            {
+                **{c: "" for c in feedback.columns},
+                "feedback_id": f"FZZZ{i}",
+                "customer_id": customer,
+                "channel": "email",
+                "touchpoint": "delivery",
+                "created_at": latest,
+                "kind": "complaint",
+                "reason": top_reason,
+                "text": text,
+            }
+            for i, text in enumerate(HOSTILE)
+        ]
+    )
+    pd.concat([feedback, extra]).to_csv(folder / "feedback.csv", index=False)
+    responses = pd.read_csv(folder / "responses.csv", dtype=str, keep_default_na=False)
+    responses.loc[0, "comment"] = HOSTILE[0] + " " + HOSTILE[1]
+    responses.to_csv(folder / "responses.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory) -> dict[str, Path]:
+    """Three runs of the whole pipeline: two different synthetic worlds, and the first world
+    brought as a user's folder with hostile customer text added."""
+    root = tmp_path_factory.mktemp("whitepaper")
+    first = run_pipeline(root / "first", "n_customers=400", "seed=5")
+    second = run_pipeline(root / "second", "n_customers=600", "seed=8")
+    folder = _hostile_folder(first / "data" / "raw", root / "hostile-input")
+    hostile = run_pipeline(root / "hostile", f"source={folder}")
+    return {"first": first, "second": second, "hostile": hostile}
+
+
+def _summary(root: Path) -> str:
+    html = (root / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    return re.search(r'<section[^>]*aria-labelledby="sec-summary".*?</section>', html, re.S).group(
+        0
+    )
+
+
+def _metrics(root: Path, name: str) -> dict:
+    import json
+
+    return json.loads((root / "reports" / "metrics" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_findings_are_generated_from_the_results_so_new_data_gives_new_findings(papers):
+    summaries = {name: _summary(papers[name]) for name in ("first", "second")}
+    assert summaries["first"] != summaries["second"]
+    for name, summary in summaries.items():
+        findings = re.findall(r"<li>(.*?)</li>", summary, re.S)
+        assert 5 <= len(findings) <= PARAMS["max_findings"], name
+        assert all('class="wp-ref" href="#' in f for f in findings), "every finding links evidence"
+        nps = _metrics(papers[name], "drivers")["nps"]
+        assert f"<b>{nps['nps']:+.1f}</b>" in summary and f"{nps['n']:,} answers" in summary
+        strategic = _metrics(papers[name], "segments")["archetypes"]["strategic"]
+        assert (
+            f"<b>{100 * strategic['share_customers']:.0f}%</b> of customers are strategic"
+            in summary
+        )
+        top = _metrics(papers[name], "drivers")["top_drivers"]["ltr"][0]
+        assert f"<b>{top['driver'].replace('_', ' ')}</b> moves ltr most" in summary
+
+
+@pytest.mark.slow
+def test_hostile_customer_text_never_reaches_any_report(papers):
+    reports = papers["hostile"] / "reports"
+    paper = (reports / "whitepaper.html").read_text(encoding="utf-8")
+    assert "Zebracorn" in paper, "the hostile complaints should be quoted (else nothing is tested)"
+    for html_file in sorted(reports.glob("*.html")):
+        html = html_file.read_text(encoding="utf-8")
+        for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD, "<script>alert", "<img src=x", "onerror"):
+            assert secret not in html, f"{html_file.name} contains {secret!r}"
+    assert paper.count("<script") == 1  # the paper's own table sorter, nothing else
+
+
+@pytest.mark.slow
+def test_recovery_appendix_only_where_truth_was_planted(papers):
+    synthetic = (papers["first"] / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    user = (papers["hostile"] / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    assert "Recovery of the planted truth" in synthetic and "Spearman" in synthetic
+    assert "Recovery of the planted truth" not in user
+
+
+@pytest.mark.slow
+def test_the_paper_is_one_self_contained_file(papers):
+    html = (papers["first"] / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html, re.I)
+    assert "<link" not in html and "@import" not in html and "url(" not in html
+    images = re.findall(r"<img [^>]*src=\"([^\"]+)\"", html)
+    assert len(images) >= 8 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert "@media print" in html and "break-before: page" in html
+    assert "Noto Sans CJK SC" in html  # the font stack covers Chinese
+    for title in ("Executive summary", "How customers feel", "What drives advocacy", "Who matters",
+                  "What customers say", "What to do", "Methods and assumptions", "Data quality",
+                  "Provenance"):  # fmt: skip
+        assert f"</span> {title}</h2>" in html, title
+    assert html.count('class="wp-card"') >= 1 and "Owner:</b>" in html
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+def _chromium_or_skip() -> str:
+    chromium = find_chromium()
+    if chromium is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the browser test: .ci/run installs the 'chromium' package")
+        pytest.skip("browser test skipped: no Chromium on this machine (apt-get install chromium)")
+    return chromium
+
+
+@pytest.mark.slow
+def test_whitepaper_in_headless_chromium(papers):
+    chromium = _chromium_or_skip()
+    result = check(papers["first"] / "reports" / "whitepaper.html", ARTIFACTS, chromium)
+    assert result.failures() == []
+    assert result.toc_links >= 10 and result.cross_references >= 10
+    assert len(result.figures) >= 8 and all(f["complete"] for f in result.figures)
+    assert result.title == "Voice of the customer: what drives advocacy and who matters"
+    assert result.screenshot.stat().st_size > 10_000  # kept under build/ as a test artefact
+    assert result.pdf_pages >= 10  # prints, each section from a new A4 page
+
+
+def test_the_browser_check_can_fail(tmp_path):
+    chromium = _chromium_or_skip()
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<html><body><nav class='wp-toc'><a href='#nowhere'>x</a></nav>"
+        "<figure class='wp-figure' id='fig-x'><img src='missing.png'></figure>"
+        "<img src='http://192.0.2.1/pixel.png'><script>console.error('boom')</script>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    failures = " ".join(check(bad, tmp_path / "out", chromium).failures())
+    for expected in ("console errors", "requests beyond the file", "#nowhere", "zero size"):
+        assert expected in failures
