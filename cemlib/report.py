@@ -400,7 +400,7 @@ def finding_nps(study: Study) -> Finding | None:
         f"Net Promoter Score is <b>{headline['nps']:+.1f}</b> (95% interval "
         f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; {headline['n']:,} answers): "
         f"{headline['promoters']:.0f}% promoters against {headline['detractors']:.0f}% detractors.",
-        "fig-nps-channel",
+        "sec-feel-nps",
     )
 
 
