@@ -672,14 +672,11 @@ def executive_summary(study: Study, findings: list[Finding]) -> str:
             f'{f.sentence} <span class="wp-evidence">({ref(f.evidence)})</span>' for f in findings
         ]
         period = data_period(study)
+        source = esc(study.provenance.get("title") or study.provenance["source"])
+        span = f" ({period['start']} to {period['end']})" if period["end"] else ""
         intro = (
-            f"What {esc(study.provenance.get('title') or study.provenance['source'])} "
-            "says, in "
-            f"{len(findings)} findings"
-            + (f", for {period['start']} to {period['end']}" if period["end"] else "")
-            + ". Each links to its evidence; the recommendations are in "
-            + ref("sec-act")
-            + "."
+            f"The {len(findings)} key findings from {source}{span}, each linked to its "
+            f"evidence; what to do about them is in {ref('sec-act')}."
         )
         body = para(intro) + bullet_list(items, ordered=True)
     return section("summary", "Executive summary", body)
@@ -1000,16 +997,24 @@ def action_cards(study: Study, max_cards: int = 4) -> list[str]:
             if isinstance(row.action, str) and row.action
             else "no action in the codebook"
         )
+        where = f"{esc(row.touchpoint)}: " if isinstance(row.touchpoint, str) else ""
+        has_kano = isinstance(row.kano, str) and not pd.isna(row.penalty)
+        asymmetry = (
+            f"Penalty when it fails {100 * row.penalty:.1f} points, reward when it excels "
+            f"{100 * row.reward:.1f} points (0–100 scale): {esc(row.kano)}."
+            if has_kano
+            else "No penalty–reward analysis for this attribute."
+        )
+        meaning = f"; {KANO_MEANING.get(row.kano, esc(row.kano))}" if has_kano else ""
         cards.append(
             f'<article class="wp-card" id="card-{esc(row.driver)}">'
             f'<h4>{label} <span class="wp-tag">{esc(row.quadrant)}</span></h4><dl>'
-            f"<dt>Observe</dt><dd>{esc(row.touchpoint)}: performance {row.performance:.0f}/100 "
+            f"<dt>Observe</dt><dd>{where}performance {row.performance:.0f}/100 "
             f"(95% interval {row.performance_ci_low:.0f}–{row.performance_ci_high:.0f}); "
             f"{_pct(row.importance_share)} of the explained variance.</dd>"
-            f"<dt>Probe</dt><dd>Penalty when it fails {100 * row.penalty:.1f} points, reward "
-            f"when it excels {100 * row.reward:.1f} points: {esc(row.kano)}.{stated}</dd>"
-            f"<dt>Reflect</dt><dd>{quadrant_meaning.capitalize()}; "
-            f"{KANO_MEANING.get(row.kano, esc(row.kano))}.</dd>"
+            f"<dt>Probe</dt><dd>{asymmetry}{stated}</dd>"
+            f"<dt>Reflect</dt><dd>{quadrant_meaning[0].upper()}{quadrant_meaning[1:]}"
+            f"{meaning}.</dd>"
             f"<dt>Act</dt><dd>{action}. <b>Owner:</b> {owner}.</dd></dl></article>"
         )
     return cards
