@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 
@@ -12,8 +14,14 @@ def drivers_headline(
     method: str = "shapley",
     top: int = 3,
 ) -> dict:
-    """Headline numbers of the drivers stage for ``reports/metrics/drivers.json``."""
-    first = nps_overall.iloc[0]
+    """Headline numbers of the drivers stage for ``reports/metrics/drivers.json``.
+
+    An analysis the stage skipped leaves its part empty, never NaN: ``nps`` is ``None`` without
+    an NPS item, ``r2`` and ``top_drivers`` are ``{}`` and ``fix_first`` ``[]`` without key
+    drivers.
+    """
+    overall = nps_overall[nps_overall["by"] == "all"] if "by" in nps_overall else nps_overall
+    first = overall.iloc[0] if len(overall) and overall["n"].iloc[0] > 0 else None
     chosen = drivers_table[drivers_table["method"] == method].sort_values(["outcome", "rank"])
     top_drivers = {
         outcome: [
@@ -29,41 +37,74 @@ def drivers_headline(
     }
     r2 = chosen.groupby("outcome")["r2"].first().round(4).to_dict()
     fix_first = priorities.loc[priorities["quadrant"] == "fix first", "driver"].tolist()
-    return {
-        "nps": {
+    nps = None
+    if first is not None:
+        nps = {
             k: round(float(first[k]), 2)
             for k in ("nps", "ci_low", "ci_high", "promoters", "detractors")
-        }
-        | {"n": int(first["n"])},
+        } | {"n": int(first["n"])}
+    return {
+        "nps": nps,
         "r2": {k: float(v) for k, v in r2.items()},
         "top_drivers": top_drivers,
         "fix_first": fix_first,
     }
 
 
-def segments_headline(profiles: pd.DataFrame, info: dict, recovery: dict | None = None) -> dict:
-    """Headline numbers of the segments stage: archetype sizes and value shares, stability."""
-    archetypes = profiles[profiles["level"] == "archetype"].set_index("segment")
+def _number(value, digits: int = 4):
+    """A finite number rounded for JSON, else ``None`` (JSON has no NaN)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def segments_headline(
+    profiles: pd.DataFrame,
+    info: dict | None,
+    recovery: dict | None = None,
+    brand: pd.DataFrame | None = None,
+) -> dict:
+    """Headline numbers of the segments stage: archetype sizes and value shares, stability.
+
+    Without transactions (``info`` is ``None``) ``archetypes`` is ``{}`` and the counts are
+    ``None``; a value that does not exist (NPS of an archetype nobody surveyed) is ``None``.
+    With brand data, ``brand_switching`` gives each archetype's pooled switching and
+    promotion-conditional switching rates (:func:`cemlib.segments.brand_behaviour`).
+    """
+    level = profiles["level"] if "level" in profiles else pd.Series(dtype="str")
+    archetypes = profiles[level == "archetype"].set_index("segment")
     out = {
         "archetypes": {
             name: {
                 "n": int(row["n"]),
-                "share_customers": round(float(row["share_customers"]), 4),
-                "share_margin": round(float(row["share_margin"]), 4),
-                "share_clv": round(float(row["share_clv"]), 4),
-                "nps": None if pd.isna(row["nps"]) else round(float(row["nps"]), 2),
+                "share_customers": _number(row["share_customers"]),
+                "share_margin": _number(row["share_margin"]),
+                "share_clv": _number(row["share_clv"]),
+                "nps": _number(row.get("nps"), 2),
             }
             for name, row in archetypes.iterrows()
         },
-        "clusters": int(info["clusters"]["k"]),
+        "clusters": int(info["clusters"]["k"]) if info else None,
         "stability_ari": {
-            "archetypes": round(float(info["archetype_stability"]["ari_mean"]), 4),
-            "clusters": round(float(info["clusters"]["stability"]["ari_mean"]), 4),
+            "archetypes": _number(info["archetype_stability"]["ari_mean"]) if info else None,
+            "clusters": _number(info["clusters"]["stability"]["ari_mean"]) if info else None,
         },
     }
     if recovery:
         out["recovery"] = {
             "ari": round(float(recovery["ari"]), 4),
             "recall": {k: round(float(v), 4) for k, v in recovery["recall"].items()},
+        }
+    if brand is not None and len(brand):
+        out["brand_switching"] = {
+            row.archetype: {
+                "customers": int(row.customers),
+                "switching_rate": _number(row.switching_rate),
+                "promo_switching": _number(row.promo_switching),
+                "promo_share": _number(row.promo_share),
+            }
+            for row in brand.itertuples()
         }
     return out

@@ -30,7 +30,7 @@ SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
 class RawFolder:
     """What an input folder holds: the codebook and each table found, read as-is."""
 
-    codebook: Codebook
+    codebook: Codebook | None  # None when the folder holds no codebook (no responses either)
     tables: dict[str, pd.DataFrame]
     files: dict[str, Path]
     encodings: dict[str, str]
@@ -198,27 +198,33 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
 def read_folder(folder: Path | str) -> RawFolder:
     """Read every table of the data model found in ``folder`` plus its ``codebook.yaml``.
 
-    Checks the structure only (files, encodings, headers, required columns, codebook items
-    present in the responses); values are checked row by row by :mod:`cemlib.clean`.
+    Any table may be missing — a folder of transactions only, or of a survey only, is valid — but
+    a folder needs at least one table, and ``responses`` need a codebook (it says what each
+    column is and on which scale). A codebook without responses is still checked. Checks the
+    structure only (files, encodings, headers, required columns, codebook items present in the
+    responses); values are checked row by row by :mod:`cemlib.clean`.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise XVOCError(f"input folder '{folder}' does not exist", rule="missing_folder")
+    files = find_table_files(folder)
+    if not files:
+        raise XVOCError(
+            f"no table of the data model found in {folder} (expected at least one of "
+            f"{', '.join(TABLE_ORDER)} as .csv, .parquet, .xlsx or .sav)",
+            rule="missing_file",
+        )
     codebook_path = next(
         (folder / n for n in ("codebook.yaml", "codebook.yml") if (folder / n).is_file()), None
     )
-    if codebook_path is None:
-        raise XVOCError(f"no codebook.yaml in {folder}", file="codebook.yaml", rule="missing_file")
-    codebook = parse_codebook(codebook_path)
-    files = find_table_files(folder)
-    for name in TABLE_ORDER:
-        if TABLES[name].required and name not in files:
-            raise XVOCError(
-                f"required table '{name}' not found in {folder} (expected {name}.csv, "
-                ".parquet, .xlsx or .sav)",
-                file=f"{name}.csv",
-                rule="missing_file",
-            )
+    if codebook_path is None and "responses" in files:
+        raise XVOCError(
+            f"no codebook.yaml in {folder}: the responses table needs one to say what each "
+            "column asks and on which scale",
+            file="codebook.yaml",
+            rule="missing_file",
+        )
+    codebook = parse_codebook(codebook_path) if codebook_path is not None else None
     tables, encodings = {}, {}
     for name, path in files.items():
         frame, encoding = read_table_file(path)
@@ -229,7 +235,7 @@ def read_folder(folder: Path | str) -> RawFolder:
     return RawFolder(codebook=codebook, tables=tables, files=files, encodings=encodings)
 
 
-def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook) -> None:
+def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook | None) -> None:
     """Required columns present, table not empty, every codebook item a column of responses."""
     spec = TABLES[table]
     for column in spec.columns:
@@ -294,15 +300,17 @@ def write_yaml(data: dict, path: Path | str) -> Path:
     return path
 
 
-def read_clean(clean_dir: Path | str) -> tuple[dict[str, pd.DataFrame], Codebook]:
-    """The clean stage's tables (those present) and its codebook."""
+def read_clean(clean_dir: Path | str) -> tuple[dict[str, pd.DataFrame], Codebook | None]:
+    """The clean stage's tables (those present) and its codebook (``None`` when the input had
+    none: a folder without responses)."""
     clean_dir = Path(clean_dir)
     tables = {
         name: pd.read_parquet(clean_dir / f"{name}.parquet")
         for name in TABLE_ORDER
         if (clean_dir / f"{name}.parquet").exists()
     }
-    return tables, parse_codebook(clean_dir / "codebook.yaml")
+    codebook_path = clean_dir / "codebook.yaml"
+    return tables, parse_codebook(codebook_path) if codebook_path.exists() else None
 
 
 def write_results(frames: dict[str, pd.DataFrame], results_dir: Path | str) -> list[Path]:

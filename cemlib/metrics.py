@@ -14,6 +14,16 @@ from cemlib.lmg import kish_effective_n
 from cemlib.schema import Codebook
 
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # on the 0–10 likelihood-to-recommend scale (Reichheld 2003)
+RATING_POINTS_MAX = 11  # a rating scale has at most 11 answer categories (0–10)
+
+
+def is_rating_scale(item) -> bool:
+    """Whether an item is answered on a rating scale (at most :data:`RATING_POINTS_MAX` points).
+
+    Box shares need answer categories: on a 0–100 percentage the "top box" is the single value
+    100, and the bottom two boxes are 0 and 1.
+    """
+    return item.scale[1] - item.scale[0] + 1 <= RATING_POINTS_MAX
 
 
 def _weights(values: pd.Series, weights: pd.Series | None) -> pd.Series:
@@ -147,12 +157,13 @@ def satisfaction_inflation(
 ) -> pd.DataFrame:
     """Advocacy beside "satisfaction": how a top-2/top-3-box headline flatters.
 
-    For each outcome item: the share of promoters (9–10) for NPS items, else the top box, beside
-    the top-2 and top-3 box shares that headline "satisfaction" rates usually quote.
+    For each outcome item on a rating scale (:func:`is_rating_scale`; others have no boxes): the
+    share of promoters (9–10) for NPS items, else the top box, beside the top-2 and top-3 box
+    shares that headline "satisfaction" rates usually quote.
     """
     rows = []
     w = responses[weights] if weights else None
-    for item in codebook.by_role("outcome"):
+    for item in [i for i in codebook.by_role("outcome") if is_rating_scale(i)]:
         shares = box_shares(responses[item.id], item.scale, w)
         if item.metric == "nps":
             shares["top1"] = float(

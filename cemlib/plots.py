@@ -334,6 +334,18 @@ def value_loyalty_map(
     if thresholds:
         ax.axvline(thresholds["loyalty"], color="#333333", linewidth=1)
         ax.axhline(thresholds["value"], color="#333333", linewidth=1)
+    outside = _focus_axes(ax, segments["loyalty_score"], segments["value_score"])
+    if outside:
+        ax.text(
+            0.99,
+            0.01,
+            f"{outside:,} customer(s) beyond the axes",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="#555555",
+        )
     label_corners(
         ax,
         {
@@ -349,6 +361,22 @@ def value_loyalty_map(
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, markerscale=3)
     fig.tight_layout()
     return fig
+
+
+def _focus_axes(ax, x: pd.Series, y: pd.Series, tail: float = 0.005) -> int:
+    """Limit the axes to the central 99 % of customers on each score (padded) when a few far
+    outliers — e.g. customers without a purchase, whose scores sit tens of standard deviations
+    out — would otherwise squash everyone else into a line; returns how many were left out."""
+    outside = pd.Series(False, index=x.index)
+    for values, set_limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
+        low, high = values.quantile([tail, 1 - tail])
+        spread = values.max() - values.min()
+        if not spread > 0 or (high - low) > 0.5 * spread:
+            continue  # no far outliers: keep matplotlib's limits
+        pad = 0.1 * (high - low) if high > low else 1.0
+        set_limits(low - pad, high + pad)
+        outside |= (values < low - pad) | (values > high + pad)
+    return int(outside.sum())
 
 
 def value_concentration(values: pd.Series, label: str = "margin"):

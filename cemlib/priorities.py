@@ -244,9 +244,22 @@ def emotion_curve(
 
 
 def driver_priorities(
-    ipa: pd.DataFrame, kano: pd.DataFrame, stated: pd.DataFrame, codebook: Codebook
+    ipa: pd.DataFrame, kano: pd.DataFrame | None, stated: pd.DataFrame, codebook: Codebook
 ) -> pd.DataFrame:
-    """One row per driver: quadrant, Kano class, stated vs derived gap, and who owns the action."""
+    """One row per driver: quadrant, Kano class, stated vs derived gap, and who owns the action.
+
+    ``kano`` is ``None`` when the penalty–reward analysis was skipped (drivers not on rating
+    scales): its columns are then empty.
+    """
+    if kano is None:
+        kano = pd.DataFrame(
+            {
+                "driver": pd.Series(dtype="str"),
+                "penalty": pd.Series(dtype="float64"),
+                "reward": pd.Series(dtype="float64"),
+                "kano": pd.Series(dtype="str"),
+            }
+        )
     table = ipa.merge(kano[["driver", "penalty", "reward", "kano"]], on="driver", how="left")
     keep = [
         c

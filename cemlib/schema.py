@@ -1,8 +1,9 @@
 """The X-VOC data model: the tables, their columns and types, and the codebook.
 
 One source of truth for what an input folder may hold (see ``docs/data-model.md``, which a
-test keeps in step with this module). Only ``responses`` and ``codebook.yaml`` are required;
-each other table unlocks more analysis.
+test keeps in step with this module). Every table is optional, but a folder needs at least one,
+and ``responses`` need their ``codebook.yaml``; each table unlocks more analysis (a stage skips
+what a missing table would have enabled and says so).
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ TABLES: dict[str, Table] = {
             _c("weight", "float", description="survey weight (> 0), used by every estimate"),
             _c("comment", "str", description="free text"),
         ),
-        required=True,
-        description="solicited feedback: one row per survey response, one column per codebook item",
+        description="solicited feedback: one row per survey response, one column per codebook "
+        "item (needs codebook.yaml)",
     ),
     "feedback": Table(
         "feedback",

@@ -82,6 +82,7 @@ Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -861,11 +862,21 @@ def shrink_share(successes, trials) -> tuple[np.ndarray, dict]:
     return (k + alpha) / (n + ab), {"mean": mu, "rho": rho, "alpha": alpha, "beta": beta}
 
 
+_NOISE_RTOL = 1e-4  # a spread below this fraction of the values' magnitude is model noise
+
+
 def _zscore(values: np.ndarray, name: str, notes: list, quiet: bool = False) -> np.ndarray:
+    """z-score of a feature; 0 for a feature that does not vary across customers.
+
+    A spread below :data:`_NOISE_RTOL` of the values' magnitude counts as no variation: it is
+    the numerical noise of a model evaluation (e.g. a projected duration of 1,821.99 against
+    1,822 days when the BG/NBD sees no dropout), and standardising it would blow one customer's
+    rounding error up to ten standard deviations.
+    """
     v = np.asarray(values, dtype="float64")
     v = np.where(np.isfinite(v), v, np.nanmedian(v) if np.isfinite(v).any() else 0.0)
     sd = v.std()
-    if not sd > 1e-12 * max(1.0, abs(v.mean())):
+    if not sd > _NOISE_RTOL * max(1.0, abs(v.mean())):
         if not quiet:
             _warn(f"scores: {name} is the same for every customer; its z-score is 0", notes)
         return np.zeros_like(v)
@@ -1804,3 +1815,218 @@ def archetype_recovery(segments: pd.DataFrame, truth_dir) -> tuple[pd.DataFrame,
     metrics["established"]["coverage"] = float(est.mean()) if len(est) else float("nan")
     metrics["n_truth"] = int(len(truth))
     return confusion, metrics
+
+
+# ----------------------------------------------------------------------------------------------
+# 9. The stage: which analyses the data allows
+# ----------------------------------------------------------------------------------------------
+
+NEEDS_TRANSACTIONS = "the transactions table (customer_id, ts, amount)"
+NEEDS_LINKED_SURVEY = "survey responses with a customer_id that matches a customer"
+
+
+@dataclass
+class SegmentsPlan:
+    """What the segments stage can compute from the tables at hand (:func:`plan_stage`).
+
+    ``skips`` holds one entry per section-level analysis that cannot run (its report section
+    shows the line); ``blocked`` names parts of a section not run because the section was skipped
+    (no line of their own).
+    """
+
+    skips: object  # cemlib.skips.Skips
+    blocked: set = field(default_factory=set)
+
+    def runs(self, analysis: str) -> bool:
+        return self.skips.runs(analysis) and analysis not in self.blocked
+
+    def show(self, analysis: str) -> None:
+        """Print the analysis's skip line (nothing for a blocked part)."""
+        if analysis in self.skips:
+            self.skips.show(analysis)
+
+
+def _linked_responses(tables: dict) -> pd.DataFrame:
+    """Responses whose customer_id is a customer of the transactions or customers table."""
+    responses = tables.get("responses")
+    if responses is None or "customer_id" not in responses.columns:
+        return pd.DataFrame()
+    known = [
+        tables[t]["customer_id"].dropna().astype("string")
+        for t in ("transactions", "customers")
+        if tables.get(t) is not None and "customer_id" in tables[t].columns
+    ]
+    if not known:
+        return responses.iloc[0:0]
+    ids = pd.concat(known).unique()
+    return responses[responses["customer_id"].astype("string").isin(ids).fillna(False)]
+
+
+def plan_stage(tables: dict, codebook=None, holdout_days: int = 182) -> SegmentsPlan:
+    """Decide which analyses of the segments stage the data allows, and say why not for the rest.
+
+    Section-level analyses: ``value × loyalty archetypes`` (the map, what each archetype is
+    worth and the treatments), ``value concentration``, ``CLV by archetype``, ``natural
+    clusters``, ``lifetime-model holdout check``, ``brand switching``, ``attitude × behaviour
+    grid``; parts of the archetype table: ``NPS per archetype`` and ``complaints per archetype``
+    (a line of their own only when the archetypes run). Everything needs transactions; the
+    survey-linked parts need responses carrying customer ids that match a customer; brand
+    switching needs a ``brand`` column; the holdout check needs a history longer than its
+    held-out period. (Whether the lifetime model then fits is known only after trying: the
+    notebook adds that skip itself.)
+    """
+    from cemlib.skips import Skips
+
+    plan = SegmentsPlan(skips=Skips())
+    skips = plan.skips
+    tx = tables.get("transactions")
+    if tx is None or len(tx) == 0:
+        reason = (
+            "The input has no transactions table."
+            if tx is None
+            else "The transactions table has no rows."
+        )
+        for analysis in (
+            "value × loyalty archetypes",
+            "value concentration",
+            "CLV by archetype",
+            "natural clusters",
+            "lifetime-model holdout check",
+        ):
+            skips.add(analysis, NEEDS_TRANSACTIONS, reason)
+        skips.add("brand switching", f"{NEEDS_TRANSACTIONS} with a brand column", reason)
+        skips.add(
+            "attitude × behaviour grid", f"{NEEDS_TRANSACTIONS} and {NEEDS_LINKED_SURVEY}", reason
+        )
+        plan.blocked |= {"NPS per archetype", "complaints per archetype"}
+        return plan
+
+    if "brand" not in tx.columns or tx["brand"].notna().sum() == 0:
+        skips.add(
+            "brand switching",
+            "a brand column in transactions (a category panel with competitors' brands)",
+            "The transactions record only purchases of this company, not the brand chosen.",
+        )
+    ts = pd.to_datetime(tx["ts"])
+    span = (ts.max() - ts.min()).days if ts.notna().any() else 0
+    if span <= holdout_days:
+        skips.add(
+            "lifetime-model holdout check",
+            f"transactions spanning more than the held-out {holdout_days} days",
+            f"The transactions span {span} days.",
+        )
+    linked = _linked_responses(tables)
+    ltr, loyalty, _ = _survey_items(codebook, linked) if len(linked) else (None, [], {})
+    has_nps = codebook is not None and any(
+        i.role == "outcome" and i.metric == "nps" for i in codebook.items
+    )
+    if tables.get("responses") is None:
+        why = "The input has no survey responses."
+    elif "customer_id" not in tables["responses"].columns:
+        why = "The responses carry no customer_id: the survey is anonymous."
+    elif len(linked) == 0:
+        why = "No response's customer_id matches a customer."
+    else:
+        why = None
+    if why or ltr is None:
+        skips.add(
+            "NPS per archetype",
+            f"{NEEDS_LINKED_SURVEY}, and a 0–10 likelihood-to-recommend item",
+            why or ("The codebook has no NPS item." if not has_nps else "Nobody answered it."),
+        )
+    if why or (ltr is None and not loyalty):
+        skips.add(
+            "attitude × behaviour grid",
+            f"{NEEDS_LINKED_SURVEY}, with an NPS or emotional-loyalty item",
+            why or "The codebook has neither an NPS item nor loyalty items.",
+        )
+    feedback = tables.get("feedback")
+    complaints = 0
+    if feedback is not None and {"customer_id", "kind", "reason"} <= set(feedback.columns):
+        complaints = int(
+            (
+                (feedback["kind"] == "complaint")
+                & feedback["customer_id"].notna()
+                & feedback["reason"].notna()
+            ).sum()
+        )
+    if complaints == 0:
+        skips.add(
+            "complaints per archetype",
+            "a feedback table of complaints with a customer_id and a reason",
+            "The input has no feedback table."
+            if feedback is None
+            else "No complaint carries both a customer_id and a reason.",
+        )
+    return plan
+
+
+def brand_behaviour(segments: pd.DataFrame) -> pd.DataFrame:
+    """Brand switching and deal-proneness per archetype, pooled over the archetype's purchases.
+
+    Per archetype: customers, ``switching_rate`` (switches / consecutive purchase pairs),
+    ``promo_switching`` (switches onto a brand bought on promotion / switches — Gupta's (1988)
+    promotion-conditional switching), ``promo_share`` (purchases on promotion / purchases) and
+    the mean share of category requirements of the focal brand (``scr``). Pooled ratios weigh
+    each purchase alike, so a household with two purchases cannot swing an archetype's rate.
+    Empty (with these columns) without brand data.
+    """
+    columns = ["archetype", "customers", "switching_rate", "promo_switching", "promo_share", "scr"]
+    if "n_switches" not in segments.columns:
+        return pd.DataFrame(columns=columns)
+    g = segments.groupby("archetype", observed=True, sort=False)
+    table = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "switching_rate": g["n_switches"].sum() / g["n_pairs"].sum().replace(0, np.nan),
+            "promo_switching": g["n_promo_switches"].sum()
+            / g["n_switches"].sum().replace(0, np.nan),
+            "promo_share": g["n_promo"].sum() / g["n_purchases"].sum().replace(0, np.nan),
+            "scr": g["scr"].mean(),
+        }
+    )
+    order = [a for a in ARCHETYPES if a in table.index]
+    return table.reindex(order).rename_axis("archetype").reset_index()[columns]
+
+
+def empty_results() -> dict[str, pd.DataFrame]:
+    """The segments stage's result tables with their contract columns and no rows (DESIGN §9),
+    written when there is nothing to segment."""
+
+    def frame(columns: dict[str, str]) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+    num = "float64"
+    return {
+        "segments": frame(
+            {"customer_id": "string", "archetype": "string", "value_score": num}
+            | {"loyalty_score": num, "cluster": "int64", "clv": num, "p_alive": num}
+            | {"cluster_name": "str", "thin_history": "bool", "archetype_confidence": num}
+        ),
+        "segments_profiles": frame(
+            {"level": "str", "segment": "str", "n": "int64"}
+            | {c: num for c in ("share_customers", "share_margin", "share_clv", "value_score")}
+            | {c: num for c in ("loyalty_score", "p_alive", "clv", "promo_share")}
+            | {"treatment": "str"}
+        ),
+        "segments_holdout": frame(
+            {"bucket": "str", "n_customers": "int64", "actual": num, "predicted": num}
+            | {"difference": num}
+        ),
+    }
+
+
+def holdout_or_reason(
+    transactions: pd.DataFrame, holdout_days: int = 182, time_unit_days: float = 7.0
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The BG/NBD holdout table (:func:`cemlib.lifetime.holdout_validation`), or why the model
+    could not be fitted on the calibration period (then ``None``)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            _, table = _lt.holdout_validation(
+                transactions, holdout_days=holdout_days, time_unit_days=time_unit_days
+            )
+    except ValueError as err:
+        return None, f"The BG/NBD could not be fitted on the calibration period ({err})."
+    return table, None

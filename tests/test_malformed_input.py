@@ -34,14 +34,13 @@ def _corrupt_xlsx() -> bytes:
 
 # name -> (files to override, expected rule, expected file, expected column, expected row)
 CASES = {
-    "missing responses table": (
-        {"responses.csv": None},
+    "responses without codebook": (
+        {"codebook.yaml": None},
         "missing_file",
-        "responses.csv",
+        "codebook.yaml",
         None,
         None,
     ),
-    "missing codebook": ({"codebook.yaml": None}, "missing_file", "codebook.yaml", None, None),
     "codebook not YAML": (
         {"codebook.yaml": "items: [\n  - id: ltr\n   bad: : :"},
         "codebook_not_yaml",
@@ -250,6 +249,42 @@ def test_malformed_input_stops_with_one_clear_line(tmp_path, name):
 
 def test_there_are_at_least_twenty_malformed_inputs():
     assert len(CASES) >= 20
+
+
+def test_a_folder_without_any_table_stops(tmp_path):
+    """Every table is optional, but a folder with none of them (here only a codebook) holds no
+    data at all."""
+    folder = write_folder(
+        tmp_path / "input",
+        **{n: None for n in ("responses.csv", "customers.csv", "transactions.csv", "feedback.csv")},
+    )
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "missing_file"
+    assert "no table of the data model" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_missing_responses_table_is_no_longer_an_error(tmp_path):
+    """Transactions (and customers, feedback) without a survey: read and cleaned, no codebook
+    needed, and the survey checks are reported as not run rather than as passed."""
+    folder = write_folder(tmp_path / "input", **{"responses.csv": None, "codebook.yaml": None})
+    raw = read_folder(folder)
+    assert raw.codebook is None and "responses" not in raw.tables
+    result = clean_folder(raw)
+    assert set(result.tables) == {"customers", "transactions", "feedback"}
+    assert result.quality["codebook"] == {"items": 0, "items_without_owner_or_action": []}
+    skipped = {entry["analysis"] for entry in result.quality["skipped"]}
+    assert skipped == {"survey quality checks", "codebook gaps"}
+
+
+def test_a_codebook_is_still_checked_when_there_are_no_responses(tmp_path):
+    folder = write_folder(
+        tmp_path / "input",
+        **{"responses.csv": None, "codebook.yaml": "items: [oops"},
+    )
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert (caught.value.rule, caught.value.file) == ("codebook_not_yaml", "codebook.yaml")
 
 
 def test_missing_folder_is_named(tmp_path):
