@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NBVAL_DIR := build/nbval
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup repro test lint format lab bench bench-segments check-whitepaper lock strip clean
+.PHONY: setup repro test lint format lab bench bench-segments check-whitepaper gallery lock strip clean
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
 
@@ -45,6 +45,9 @@ bench-segments: setup  ## the segments stage on 1M customers / ~10M transactions
 
 check-whitepaper: setup  ## open reports/whitepaper.html in headless Chromium (console, links, figures, PNG + PDF)
 	python pipeline/check_whitepaper.py reports/whitepaper.html --out build/whitepaper-check
+
+gallery: setup  ## stage reports + whitepaper of every bundled real data set into reports/gallery/
+	python pipeline/gallery.py
 
 lock: setup  ## re-pin dependencies from pyproject.toml
 	python pipeline/lock.py

@@ -196,7 +196,8 @@ def test_malformed_input_ends_the_stage_with_one_line(tmp_path):
 
 
 def test_no_data_outputs_or_rendered_reports_in_git():
-    """Data and rendered reports are DVC outputs; git holds only their .gitignore and metrics."""
+    """Data and rendered reports are DVC outputs; git holds only their .gitignore, the metrics
+    and the gallery of real-data reports."""
     tracked = subprocess.run(
         ["git", "ls-files", "data", "reports"],
         cwd=PROJ_ROOT,
@@ -204,5 +205,8 @@ def test_no_data_outputs_or_rendered_reports_in_git():
         text=True,
         check=True,
     ).stdout.split()
-    allowed = re.compile(r"(\.gitignore|reports/metrics/\w+\.json|reports/templates/.*)$")
+    # The gallery of real-data reports is committed on purpose (make gallery).
+    allowed = re.compile(
+        r"(\.gitignore|reports/metrics/\w+\.json|reports/templates/.*)$|^reports/gallery/"
+    )
     assert [path for path in tracked if not allowed.search(path)] == []
