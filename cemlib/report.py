@@ -64,14 +64,14 @@ REPORTED_PACKAGES = (
 )
 ARCHETYPE_ORDER = ("strategic", "butterfly", "barnacle", "stranger")
 # The notebook's parameters, all of them wording or presentation: changing one reruns only the
-# whitepaper stage (the drivers stage's focus outcome and map thresholds are read, not recomputed).
+# whitepaper stage (the drivers stage's importance method and map thresholds are read, not
+# recomputed; its focus outcome comes from drivers.json).
 WHITEPAPER_PARAMETERS = (
     "study_title",
     "organisation",
     "max_findings",
     "verbatims_per_reason",
     "top_reasons",
-    "focus_outcome",
     "importance_method",
     "map_threshold",
     "map_off_diagonal",
@@ -100,6 +100,12 @@ class Study:
         """A result table, or ``None`` when it is missing or has no rows."""
         frame = self.results.get(name)
         return frame if frame is not None and len(frame) else None
+
+    @property
+    def focus_outcome(self) -> str | None:
+        """The outcome the drivers stage built its maps for (it falls back to the codebook's
+        first outcome when the configured one is absent, and records its choice)."""
+        return (self.drivers_metrics or {}).get("focus_outcome")
 
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
@@ -472,6 +478,37 @@ def finding_top_driver(study: Study, outcome: str) -> Finding | None:
     )
 
 
+def finding_explained(study: Study, outcome: str | None) -> Finding | None:
+    """How much of the outcome the attributes explain together — the ceiling of any driver
+    programme."""
+    r2 = ((study.drivers_metrics or {}).get("r2") or {}).get(outcome)
+    drivers = study.result("drivers")
+    if r2 is None or drivers is None:
+        return None
+    n_drivers = drivers.loc[drivers["outcome"] == outcome, "driver"].nunique()
+    return Finding(
+        "explained",
+        f"Together the {n_drivers} attributes explain <b>{_pct(r2)}</b> of the variation in "
+        f"{esc(outcome)}; the remaining {_pct(1 - r2)} lies outside what the survey asked.",
+        "sec-drivers-importance",
+    )
+
+
+def finding_weakest(study: Study) -> Finding | None:
+    """The attribute customers rate lowest, with its interval."""
+    priorities = study.result("drivers_priorities")
+    if priorities is None or priorities["performance"].isna().all():
+        return None
+    low = priorities.sort_values(["performance", "driver"]).iloc[0]
+    return Finding(
+        "weakest",
+        f"The lowest-rated attribute is <b>{esc(short_name(low['driver']))}</b> at "
+        f"<b>{low['performance']:.0f}/100</b> (95% interval {low['performance_ci_low']:.0f}–"
+        f"{low['performance_ci_high']:.0f}).",
+        "fig-ipa",
+    )
+
+
 def finding_fix_first(study: Study) -> Finding | None:
     priorities = study.result("drivers_priorities")
     if priorities is None:
@@ -617,7 +654,7 @@ def finding_complaints(study: Study, top: int) -> Finding | None:
 def key_findings(study: Study, params: dict, inflation: pd.DataFrame | None) -> list[Finding]:
     """The 5–10 findings of the executive summary, in the order of the paper, generated from the
     results (a finding whose evidence is missing is left out, never filled with a default)."""
-    outcome = params["focus_outcome"]
+    outcome = study.focus_outcome
     candidates = [
         finding_nps(study),
         finding_top_driver(study, outcome),
@@ -630,6 +667,8 @@ def key_findings(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
         finding_complaints(study, params["top_reasons"]),
         finding_touchpoints(study),
         finding_channels(study),
+        finding_explained(study, outcome),
+        finding_weakest(study),
     ]
     return [f for f in candidates if f is not None][: params["max_findings"]]
 
@@ -753,7 +792,7 @@ def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
 
 def drivers_section(study: Study, params: dict) -> str:
     drivers = study.result("drivers")
-    outcome = params["focus_outcome"]
+    outcome = study.focus_outcome
     if drivers is None or outcome not in set(drivers["outcome"]):
         return section(
             "drivers",
@@ -844,6 +883,35 @@ def axis_thresholds(segments: pd.DataFrame) -> dict[str, float] | None:
     return out
 
 
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame and frame[column].notna().any()
+
+
+def archetype_table(archetypes: pd.DataFrame) -> pd.DataFrame:
+    """Size, value and deal-proneness of each archetype, and its NPS and complaints where the
+    survey and feedback tables allow (no column of blanks when they are absent)."""
+    shown = pd.DataFrame(
+        {
+            "archetype": archetypes["segment"],
+            "customers": archetypes["n"].astype("int64"),
+            "% customers": 100 * archetypes["share_customers"],
+            "% net margin": 100 * archetypes["share_margin"],
+            "% projected CLV": 100 * archetypes["share_clv"],
+        }
+    )
+    if _has(archetypes, "promo_share"):
+        shown["% bought on promotion"] = 100 * archetypes["promo_share"]
+    if _has(archetypes, "nps"):
+        shown["NPS"] = archetypes["nps"]
+        shown["NPS 95% interval"] = [
+            "—" if pd.isna(lo) else f"{lo:+.0f} to {hi:+.0f}"
+            for lo, hi in zip(archetypes["nps_ci_low"], archetypes["nps_ci_high"], strict=True)
+        ]
+    if _has(archetypes, "top_complaints"):
+        shown["top complaints"] = archetypes["top_complaints"].fillna("—")
+    return shown
+
+
 def who_section(study: Study, params: dict) -> str:
     customers, profiles = study.result("segments"), study.result("segments_profiles")
     if customers is None or profiles is None:
@@ -855,22 +923,7 @@ def who_section(study: Study, params: dict) -> str:
     archetypes = profiles[profiles["level"] == "archetype"].copy()
     archetypes["order"] = archetypes["segment"].map({a: i for i, a in enumerate(ARCHETYPE_ORDER)})
     archetypes = archetypes.sort_values("order")
-    shown = pd.DataFrame(
-        {
-            "archetype": archetypes["segment"],
-            "customers": archetypes["n"].astype("int64"),
-            "% customers": 100 * archetypes["share_customers"],
-            "% net margin": 100 * archetypes["share_margin"],
-            "% projected CLV": 100 * archetypes["share_clv"],
-            "% bought on promotion": 100 * archetypes["promo_share"],
-            "NPS": archetypes["nps"],
-            "NPS 95% interval": [
-                "—" if pd.isna(lo) else f"{lo:+.0f} to {hi:+.0f}"
-                for lo, hi in zip(archetypes["nps_ci_low"], archetypes["nps_ci_high"], strict=True)
-            ],
-            "top complaints": archetypes["top_complaints"].fillna("—"),
-        }
-    )
+    shown = archetype_table(archetypes)
     parts = [
         para(
             "Customers are placed by profitability and projected relationship duration "
@@ -1119,7 +1172,7 @@ def recovery_appendix(study: Study, params: dict) -> str:
     drivers = study.result("drivers")
     if drivers is not None:
         check = driver_recovery(
-            drivers, study.truth_dir, params["focus_outcome"], params["importance_method"]
+            drivers, study.truth_dir, study.focus_outcome, params["importance_method"]
         )
         if len(check):
             shown = check.assign(
@@ -1228,8 +1281,8 @@ def build_whitepaper(
     """Every part of the paper, in reading order, numbered and cross-referenced.
 
     ``params``: the whitepaper parameters (study_title, organisation, max_findings,
-    verbatims_per_reason, top_reasons) and the drivers parameters it presents (focus_outcome,
-    importance_method, map_threshold, map_off_diagonal).
+    verbatims_per_reason, top_reasons) and the drivers parameters it presents
+    (importance_method, map_threshold, map_off_diagonal).
     """
     inflation = None
     responses = study.table("responses")

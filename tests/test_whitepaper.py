@@ -25,7 +25,6 @@ PARAMS = {
     "max_findings": 8,
     "verbatims_per_reason": 2,
     "top_reasons": 5,
-    "focus_outcome": "ltr",
     "importance_method": "shapley",
     "map_threshold": 60,
     "map_off_diagonal": 10,
@@ -101,6 +100,29 @@ def test_verbatims_are_redacted_and_escaped_whatever_the_clean_stage_did():
     for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD):
         assert secret not in joined
     assert "<script>" not in joined and "<img" not in joined and "&lt;script&gt;" in joined
+
+
+def test_archetype_table_leaves_out_what_the_data_cannot_fill():
+    archetypes = pd.DataFrame(
+        {
+            "segment": ["strategic", "stranger"],
+            "n": [10, 30],
+            "share_customers": [0.25, 0.75],
+            "share_margin": [0.9, 0.1],
+            "share_clv": [0.8, 0.2],
+        }
+    )
+    shown = report.archetype_table(archetypes)  # transactions only: no survey, no complaints
+    assert list(shown.columns) == [
+        "archetype", "customers", "% customers", "% net margin", "% projected CLV"
+    ]  # fmt: skip
+    with_survey = archetypes.assign(
+        nps=[40.0, -5.0], nps_ci_low=[30.0, -9.0], nps_ci_high=[50.0, -1.0]
+    )
+    assert report.archetype_table(with_survey)["NPS 95% interval"].tolist() == [
+        "+30 to +50",
+        "-9 to -1",
+    ]
 
 
 def test_ordinals():
