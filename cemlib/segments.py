@@ -1913,7 +1913,7 @@ def plan_stage(tables: dict, codebook=None, holdout_days: int = 182) -> Segments
         skips.add(
             "lifetime-model holdout check",
             f"transactions spanning more than the held-out {holdout_days} days",
-            f"The transactions span {span} days.",
+            f"The transactions span {span} day{'' if span == 1 else 's'}.",
         )
     linked = _linked_responses(tables)
     ltr, loyalty, _ = _survey_items(codebook, linked) if len(linked) else (None, [], {})

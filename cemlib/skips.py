@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 MISSING_MARK = "—"  # what a table shows where a value does not exist
@@ -91,11 +90,3 @@ def for_display(frame: pd.DataFrame, digits: int | None = None) -> pd.DataFrame:
         return frame
     shown = frame.astype(object)
     return shown.where(frame.notna().to_numpy(), MISSING_MARK)
-
-
-def is_finite_number(value) -> bool:
-    """True for a real, finite number (not None, NaN or ±inf)."""
-    try:
-        return bool(np.isfinite(float(value)))
-    except (TypeError, ValueError):
-        return False
