@@ -7,6 +7,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
+from cemlib.metrics import concentration_curve, top_share
+
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"
 
@@ -381,12 +383,10 @@ def _focus_axes(ax, x: pd.Series, y: pd.Series, tail: float = 0.005) -> int:
 
 def value_concentration(values: pd.Series, label: str = "margin"):
     """Lorenz/Pareto curve: share of total ``label`` brought by the top x% of customers."""
-    ordered = values.clip(lower=0).sort_values(ascending=False).to_numpy()
-    cumulative = ordered.cumsum() / ordered.sum() if ordered.sum() > 0 else ordered * 0
-    share_customers = (pd.RangeIndex(1, len(ordered) + 1) / len(ordered)).to_numpy()
-    top20 = cumulative[max(int(0.2 * len(ordered)) - 1, 0)]
+    curve = concentration_curve(values)
+    top20 = top_share(values, 0.2)
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot(100 * share_customers, 100 * cumulative, color=KEPT)
+    ax.plot(100 * curve["share_customers"], 100 * curve["share_value"], color=KEPT)
     ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", linewidth=1)
     ax.axvline(20, color=REMOVED, linewidth=1)
     ax.annotate(
@@ -397,7 +397,7 @@ def value_concentration(values: pd.Series, label: str = "margin"):
         fontsize=9,
     )
     ax.set_xlabel("% of customers, most valuable first")
-    ax.set_ylabel(f"% of total {label}")
+    ax.set_ylabel(f"% of total positive {label} (losses count as 0)")
     ax.set_title(f"Value concentration ({label})")
     fig.tight_layout()
     return fig

@@ -127,7 +127,7 @@ def load_study(data_dir: Path | str, metrics_dir: Path | str) -> Study:
     provenance = _read_json(raw / "provenance.json") or {
         "source": "synthetic" if planted else (truth or {}).get("source", "unknown"),
     }
-    tables, codebook = read_clean(clean) if (clean / "codebook.yaml").exists() else ({}, None)
+    tables, codebook = read_clean(clean) if clean.is_dir() else ({}, None)
     results = {
         name: pd.read_parquet(results_dir / f"{name}.parquet")
         for name in RESULT_FILES
@@ -623,6 +623,22 @@ def finding_butterflies(study: Study) -> Finding | None:
     )
 
 
+def finding_concentration(study: Study) -> Finding | None:
+    """The Pareto reading of customer value: what the top fifth of customers bring."""
+    customers = study.result("segments")
+    if customers is None or "margin_net" not in customers:
+        return None
+    share = metrics.top_share(customers["margin_net"], 0.2)
+    if np.isnan(share):
+        return None
+    return Finding(
+        "concentration",
+        f"Value is concentrated: the top 20% of customers bring <b>{_pct(share)}</b> of the "
+        "positive net margin.",
+        "fig-concentration",
+    )
+
+
 def complaint_reasons(feedback: pd.DataFrame | None, top: int) -> pd.DataFrame:
     """The most frequent complaint reasons with their count and share of complaints."""
     columns = ["reason", "complaints", "share"]
@@ -661,6 +677,7 @@ def key_findings(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
         finding_fix_first(study),
         finding_strategic(study),
         finding_butterflies(study),
+        finding_concentration(study),
         finding_inflation(study, inflation),
         finding_stated(study),
         finding_emotion(study),

@@ -9,11 +9,13 @@ import pytest
 
 from cemlib.metrics import (
     box_shares,
+    concentration_curve,
     cronbach_alpha,
     kish_n,
     nps,
     nps_by,
     nps_difference,
+    top_share,
     touchpoint_indices,
 )
 from cemlib.priorities import _kano_class, emotion_curve, penalty_reward
@@ -184,3 +186,13 @@ def test_driver_priorities_keep_the_stated_vs_derived_verdict(small_codebook):
     )
     table = driver_priorities(ipa, kano, stated, small_codebook).set_index("driver")
     assert table.loc["a1", "verdict"] == "over-stated" and table.loc["b1", "rank_gap"] == -1
+
+
+def test_top_share_is_the_pareto_reading_of_value():
+    # ten customers: one brings 50 of 100, losses count as zero
+    values = pd.Series([50, 20, 10, 5, 5, 4, 3, 2, 1, -30])
+    assert top_share(values, 0.2) == pytest.approx(70 / 100)
+    assert top_share(values, 1.0) == pytest.approx(1.0)
+    curve = concentration_curve(values)
+    assert curve["share_value"].is_monotonic_increasing and curve["share_customers"].iloc[-1] == 1
+    assert np.isnan(top_share(pd.Series([], dtype=float)))
