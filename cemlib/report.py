@@ -63,6 +63,7 @@ REPORTED_PACKAGES = (
     "dvc",
 )
 ARCHETYPE_ORDER = ("strategic", "butterfly", "barnacle", "stranger")
+SHORT_LABEL = 40  # codebook wordings up to this length read well inside a sentence
 # The notebook's parameters, all of them wording or presentation: changing one reruns only the
 # whitepaper stage (the drivers stage's importance method and map thresholds are read, not
 # recomputed; its focus outcome comes from drivers.json).
@@ -386,8 +387,17 @@ def _label(study: Study, item_id: str) -> str:
     return item_id
 
 
-def short_name(item_id: str) -> str:
-    """An item id as words for running text: ``service_resolution`` → ``service resolution``."""
+def short_name(study: Study, item_id: str) -> str:
+    """An item for running text: its codebook wording when that is a short name rather than a
+    question or statement (a measure such as "How well providers communicate"), else its id as
+    words (``service_resolution`` → "service resolution"): full questions read badly inside a
+    sentence."""
+    label = _label(study, item_id)
+    is_name = (
+        len(label) <= SHORT_LABEL and len(label.split()) <= 5 and not label.endswith(("?", "？"))
+    )
+    if label != item_id and is_name:
+        return label
     return str(item_id).replace("_", " ")
 
 
@@ -467,11 +477,11 @@ def finding_top_driver(study: Study, outcome: str) -> Finding | None:
     if not tops:
         return None
     first = tops[0]
-    others = " and ".join(esc(short_name(t["driver"])) for t in tops[1:])
+    others = " and ".join(esc(short_name(study, t["driver"])) for t in tops[1:])
     tail = f", ahead of {others}" if others else ""
     return Finding(
         "top-driver",
-        f"<b>{esc(short_name(first['driver']))}</b> moves {esc(outcome)} most: "
+        f"<b>{esc(short_name(study, first['driver']))}</b> moves {esc(short_name(study, outcome))} most: "
         f"<b>{_pct(first['share'])}</b> of the explained variance "
         f"(95% interval {_pct(first['ci_low'])}–{_pct(first['ci_high'])}){tail}.",
         "fig-drivers",
@@ -489,7 +499,8 @@ def finding_explained(study: Study, outcome: str | None) -> Finding | None:
     return Finding(
         "explained",
         f"Together the {n_drivers} attributes explain <b>{_pct(r2)}</b> of the variation in "
-        f"{esc(outcome)}; the remaining {_pct(1 - r2)} lies outside what the survey asked.",
+        f"{esc(short_name(study, outcome))}; the remaining {_pct(1 - r2)} lies outside what the "
+        "survey asked.",
         "sec-drivers-importance",
     )
 
@@ -502,7 +513,7 @@ def finding_weakest(study: Study) -> Finding | None:
     low = priorities.sort_values(["performance", "driver"]).iloc[0]
     return Finding(
         "weakest",
-        f"The lowest-rated attribute is <b>{esc(short_name(low['driver']))}</b> at "
+        f"The lowest-rated attribute is <b>{esc(short_name(study, low['driver']))}</b> at "
         f"<b>{low['performance']:.0f}/100</b> (95% interval {low['performance_ci_low']:.0f}–"
         f"{low['performance_ci_high']:.0f}).",
         "fig-ipa",
@@ -524,7 +535,7 @@ def finding_fix_first(study: Study) -> Finding | None:
             "fig-ipa",
         )
     names = ", ".join(
-        f"<b>{esc(short_name(row.driver))}</b> ({row.performance:.0f}/100, "
+        f"<b>{esc(short_name(study, row.driver))}</b> ({row.performance:.0f}/100, "
         f"{_pct(row.importance_share)} of impact)"
         for row in fix.itertuples()
     )
@@ -546,9 +557,9 @@ def finding_stated(study: Study) -> Finding | None:
     return Finding(
         "stated",
         f"Asking customers what matters misleads: they rank "
-        f"<b>{esc(short_name(under['driver']))}</b> {ordinal(under['stated_rank'])} but it is "
+        f"<b>{esc(short_name(study, under['driver']))}</b> {ordinal(under['stated_rank'])} but it is "
         f"the {ordinal(under['derived_rank'])} strongest driver, while "
-        f"<b>{esc(short_name(over['driver']))}</b>, ranked {ordinal(over['stated_rank'])} by "
+        f"<b>{esc(short_name(study, over['driver']))}</b>, ranked {ordinal(over['stated_rank'])} by "
         f"customers, is only the {ordinal(over['derived_rank'])} driver.",
         "fig-stated",
     )
@@ -614,11 +625,17 @@ def finding_butterflies(study: Study) -> Finding | None:
     butterfly = archetypes.get("butterfly")
     if not butterfly:
         return None
+    future = butterfly["share_clv"]
+    tail = (
+        f"but only <b>{_pct(future)}</b> of projected future value: harvest, do not buy loyalty."
+        if future < butterfly["share_margin"]
+        else f"and the lifetime model still credits them with <b>{_pct(future)}</b> of future "
+        "value — check how many have already left before investing in them."
+    )
     return Finding(
         "butterflies",
         f"Butterflies — valuable but transient — are <b>{_pct(butterfly['share_customers'])}</b> "
-        f"of customers and {_pct(butterfly['share_margin'])} of margin to date, but only "
-        f"<b>{_pct(butterfly['share_clv'])}</b> of future value: harvest, do not buy loyalty.",
+        f"of customers and {_pct(butterfly['share_margin'])} of margin to date, {tail}",
         "tab-archetypes",
     )
 

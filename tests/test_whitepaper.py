@@ -125,6 +125,32 @@ def test_archetype_table_leaves_out_what_the_data_cannot_fill():
     ]
 
 
+def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
+    from cemlib.schema import parse_codebook
+
+    (tmp_path / "codebook.yaml").write_text(
+        "items:\n"
+        "  - {id: ltr, role: outcome, metric: nps, scale: [0, 10], text: {en: 'Would you recommend us?'}}\n"
+        "  - {id: grp_2, role: driver, scale: [0, 100], text: {en: How well providers communicate}}\n"
+        "  - {id: wait_time, role: driver, scale: [1, 5], text: {en: I did not wait long at the counter}}\n",
+        encoding="utf-8",
+    )
+    study = report.Study(
+        provenance={"source": "x"},
+        planted=False,
+        truth_dir=tmp_path,
+        quality=None,
+        drivers_metrics=None,
+        segments_metrics=None,
+        results={},
+        tables={},
+        codebook=parse_codebook(tmp_path / "codebook.yaml"),
+    )
+    assert report.short_name(study, "grp_2") == "How well providers communicate"
+    assert report.short_name(study, "ltr") == "ltr"  # a question
+    assert report.short_name(study, "wait_time") == "wait time"  # a statement
+
+
 def test_ordinals():
     assert [report.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
