@@ -401,6 +401,16 @@ def short_name(study: Study, item_id: str) -> str:
     return str(item_id).replace("_", " ")
 
 
+def strongest(rank: int) -> str:
+    """``1`` → "strongest", ``3`` → "3rd strongest"."""
+    return "strongest" if int(rank) == 1 else f"{ordinal(rank)} strongest"
+
+
+def sentence_case(html: str) -> str:
+    """Upper-case the first letter of the visible text (findings may open with an item id)."""
+    return re.sub(r"^((?:<[^>]+>)*)(\w)", lambda m: m[1] + m[2].upper(), html, count=1)
+
+
 def ordinal(n: int) -> str:
     n = int(n)
     suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -558,7 +568,7 @@ def finding_stated(study: Study) -> Finding | None:
         "stated",
         f"Asking customers what matters misleads: they rank "
         f"<b>{esc(short_name(study, under['driver']))}</b> {ordinal(under['stated_rank'])} but it is "
-        f"the {ordinal(under['derived_rank'])} strongest driver, while "
+        f"the {strongest(under['derived_rank'])} driver, while "
         f"<b>{esc(short_name(study, over['driver']))}</b>, ranked {ordinal(over['stated_rank'])} by "
         f"customers, is only the {ordinal(over['derived_rank'])} driver.",
         "fig-stated",
@@ -742,7 +752,8 @@ def executive_summary(study: Study, findings: list[Finding]) -> str:
         body = skip_note("executive summary", "the results of at least one analysis stage")
     else:
         items = [
-            f'{f.sentence} <span class="wp-evidence">({ref(f.evidence)})</span>' for f in findings
+            f'{sentence_case(f.sentence)} <span class="wp-evidence">({ref(f.evidence)})</span>'
+            for f in findings
         ]
         period = data_period(study)
         source = esc(study.provenance.get("title") or study.provenance["source"])

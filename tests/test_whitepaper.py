@@ -151,6 +151,12 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
     assert report.short_name(study, "wait_time") == "wait time"  # a statement
 
 
+def test_sentence_case_and_strongest():
+    assert report.sentence_case("<b>product quality</b> moves") == "<b>Product quality</b> moves"
+    assert report.sentence_case("16% of customers") == "16% of customers"
+    assert report.strongest(1) == "strongest" and report.strongest(3) == "3rd strongest"
+
+
 def test_ordinals():
     assert [report.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
@@ -255,7 +261,7 @@ def test_findings_are_generated_from_the_results_so_new_data_gives_new_findings(
             in summary
         )
         top = _metrics(papers[name], "drivers")["top_drivers"]["ltr"][0]
-        assert f"<b>{top['driver'].replace('_', ' ')}</b> moves ltr most" in summary
+        assert f"<b>{top['driver'].replace('_', ' ').capitalize()}</b> moves ltr most" in summary
 
 
 @pytest.mark.slow
