@@ -932,9 +932,10 @@ def _has(frame: pd.DataFrame, column: str) -> bool:
     return column in frame and frame[column].notna().any()
 
 
-def archetype_table(archetypes: pd.DataFrame) -> pd.DataFrame:
+def archetype_table(archetypes: pd.DataFrame, has_promo: bool = True) -> pd.DataFrame:
     """Size, value and deal-proneness of each archetype, and its NPS and complaints where the
-    survey and feedback tables allow (no column of blanks when they are absent)."""
+    survey and feedback tables allow (no column of blanks when they are absent). ``has_promo``:
+    whether the transactions record promotions at all (else every share would read 0)."""
     shown = pd.DataFrame(
         {
             "archetype": archetypes["segment"],
@@ -944,7 +945,7 @@ def archetype_table(archetypes: pd.DataFrame) -> pd.DataFrame:
             "% projected CLV": 100 * archetypes["share_clv"],
         }
     )
-    if _has(archetypes, "promo_share"):
+    if has_promo and _has(archetypes, "promo_share"):
         shown["% bought on promotion"] = 100 * archetypes["promo_share"]
     if _has(archetypes, "nps"):
         shown["NPS"] = archetypes["nps"]
@@ -968,7 +969,11 @@ def who_section(study: Study, params: dict) -> str:
     archetypes = profiles[profiles["level"] == "archetype"].copy()
     archetypes["order"] = archetypes["segment"].map({a: i for i, a in enumerate(ARCHETYPE_ORDER)})
     archetypes = archetypes.sort_values("order")
-    shown = archetype_table(archetypes)
+    transactions = study.table("transactions")
+    has_promo = transactions is not None and "promo" in transactions
+    shown = archetype_table(archetypes, has_promo)
+    measured = ["size", "value"] + ["deal-proneness"] * ("% bought on promotion" in shown)
+    measured += ["NPS"] * ("NPS" in shown) + ["complaints"] * ("top complaints" in shown)
     parts = [
         para(
             "Customers are placed by profitability and projected relationship duration "
@@ -982,7 +987,11 @@ def who_section(study: Study, params: dict) -> str:
             "Customers on the value × loyalty map, coloured by archetype (a sample of at most "
             "6,000 points).",
         ),
-        table(shown, "archetypes", "The four archetypes: size, value, deal-proneness and NPS."),
+        table(
+            shown,
+            "archetypes",
+            f"The archetypes: {', '.join(measured[:-1])} and {measured[-1]}.",
+        ),
         heading("who-concentration", "How concentrated value is", 3),
         figure(
             plots.value_concentration(customers["margin_net"], "net margin"),

@@ -112,6 +112,9 @@ def test_archetype_table_leaves_out_what_the_data_cannot_fill():
             "share_clv": [0.8, 0.2],
         }
     )
+    assert "% bought on promotion" not in report.archetype_table(
+        archetypes.assign(promo_share=0.0), has_promo=False
+    )  # no promo column in the transactions: no column of zeros
     shown = report.archetype_table(archetypes)  # transactions only: no survey, no complaints
     assert list(shown.columns) == [
         "archetype", "customers", "% customers", "% net margin", "% projected CLV"
