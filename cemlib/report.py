@@ -1262,14 +1262,30 @@ def recovery_appendix(study: Study, params: dict) -> str:
 # --------------------------------------------------------------------------- provenance
 
 
-def git_commit(root: Path = PROJ_ROOT) -> str:
-    """The commit of the code that ran, marked when the work tree differs from it."""
+def stage_code(stage: str = "whitepaper", root: Path = PROJ_ROOT) -> list[str]:
+    """The code a DVC stage depends on (its notebook, cemlib modules, glue and template): the
+    ``deps`` of ``dvc.yaml`` that are not data or metrics."""
+    deps = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]["deps"]
+    return [d for d in deps if not d.startswith(("data/", "reports/metrics/"))]
+
+
+def git_commit(paths: list[str], root: Path = PROJ_ROOT) -> str:
+    """The last commit that changed ``paths`` (the code that ran), marked when they have
+    uncommitted changes.
+
+    Not ``HEAD``: the paper must come out byte-identical from a fresh clone at any later commit
+    that leaves this code alone, because DVC reruns the stage only when its code changes.
+    """
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+            ["git", "log", "-1", "--format=%H", "--", *paths],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *paths],
             cwd=root,
             capture_output=True,
             text=True,
@@ -1277,7 +1293,9 @@ def git_commit(root: Path = PROJ_ROOT) -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git work tree)"
-    return f"{commit} (with uncommitted changes)" if dirty else commit
+    if not commit:
+        return "unknown (the code is not committed)"
+    return f"{commit} (with uncommitted changes to this code)" if dirty else commit
 
 
 def file_hashes(data_dir: Path | str, folders=("raw", "clean", "results")) -> pd.DataFrame:
@@ -1310,7 +1328,8 @@ def package_versions(names=REPORTED_PACKAGES) -> pd.DataFrame:
 def provenance_appendix(study: Study, data_dir: Path | str, all_params: dict) -> str:
     source = study.provenance
     body = para(
-        f"Code: commit <code>{esc(git_commit())}</code>. Data source: "
+        f"Code: commit <code>{esc(git_commit(stage_code()))}</code> (the last change to the "
+        "paper's code). Data source: "
         f"{esc(source.get('title') or source['source'])}"
         + (f" — {esc(source['citation'])}" if source.get("citation") else "")
         + (f" (licence: {esc(source['licence'])})" if source.get("licence") else "")

@@ -340,3 +340,22 @@ def test_the_browser_check_can_fail(tmp_path):
     failures = " ".join(check(bad, tmp_path / "out", chromium).failures())
     for expected in ("console errors", "requests beyond the file", "#nowhere", "zero size"):
         assert expected in failures
+
+
+def test_provenance_names_the_commit_of_the_papers_code_not_head():
+    code = report.stage_code()
+    assert "notebooks/04_whitepaper.ipynb" in code and "cemlib/report.py" in code
+    assert not any(path.startswith("data/") for path in code)
+    commit = report.git_commit(code).split()[0]
+    assert re.fullmatch(r"[0-9a-f]{40}", commit)
+    # the commit is one that touched the paper's code
+    import subprocess
+
+    changed = subprocess.run(
+        ["git", "show", "--name-only", "--format=", commit],
+        cwd=PROJ_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert set(changed) & set(code)
