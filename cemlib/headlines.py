@@ -86,6 +86,12 @@ def segments_headline(
             }
             for name, row in archetypes.iterrows()
         },
+        # where each axis was split (the lines of the value × loyalty map)
+        "thresholds": {
+            axis: _number(info["thresholds"][axis]["threshold"]) for axis in ("value", "loyalty")
+        }
+        if info
+        else None,
         "clusters": int(info["clusters"]["k"]) if info else None,
         "stability_ari": {
             "archetypes": _number(info["archetype_stability"]["ari_mean"]) if info else None,

@@ -13,33 +13,23 @@ whitepaper cites.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from cemlib.errors import XVOCError
-from cemlib.io import SUPPORTED_SUFFIXES, find_table_files, read_folder, write_json
+from cemlib.io import (
+    SUPPORTED_SUFFIXES,
+    file_manifest,
+    find_table_files,
+    read_folder,
+    write_json,
+)
 from cemlib.schema import TABLE_ORDER
 from cemlib.sources import SOURCES, write_source
 
 CODEBOOK_NAMES = ("codebook.yaml", "codebook.yml")
-
-
-def file_manifest(folder: Path) -> pd.DataFrame:
-    """One row per file under ``folder``: relative path, bytes and SHA-256 (for provenance)."""
-    rows = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows.append(
-            {
-                "file": path.relative_to(folder).as_posix(),
-                "bytes": path.stat().st_size,
-                "sha256": digest[:16],
-            }
-        )
-    return pd.DataFrame(rows, columns=["file", "bytes", "sha256"])
 
 
 def copy_user_folder(source: Path, out_dir: Path) -> None:

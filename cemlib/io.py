@@ -10,6 +10,7 @@ problems stop with one :class:`~cemlib.errors.XVOCError` naming file, column, ro
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -271,6 +272,24 @@ def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook
 
 
 # --------------------------------------------------------------------------- deterministic writers
+
+
+def file_manifest(
+    folder: Path | str, algorithm: str = "sha256", length: int | None = 16
+) -> pd.DataFrame:
+    """One row per file under ``folder`` (hidden files left out): relative path, bytes and a
+    digest by ``algorithm`` (``md5`` is what DVC records), cut to ``length`` characters."""
+    folder = Path(folder)
+    rows = [
+        {
+            "file": path.relative_to(folder).as_posix(),
+            "bytes": path.stat().st_size,
+            algorithm: hashlib.new(algorithm, path.read_bytes()).hexdigest()[:length],
+        }
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    return pd.DataFrame(rows, columns=["file", "bytes", algorithm])
 
 
 def write_parquet(frame: pd.DataFrame, path: Path | str) -> Path:

@@ -18,13 +18,12 @@ labels, category names, ids — passes :func:`cemlib.text.html_escape` (verbatim
 from __future__ import annotations
 
 import base64
-import hashlib
 import io as bytes_io
 import json
 import platform
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -35,9 +34,9 @@ import yaml
 
 from cemlib import metrics, plots
 from cemlib.config import PROJ_ROOT
-from cemlib.io import read_clean
+from cemlib.io import file_manifest, read_clean
 from cemlib.recovery import driver_recovery
-from cemlib.schema import Codebook
+from cemlib.schema import ARCHETYPES, Codebook
 from cemlib.text import html_escape, redact_pii
 
 RESULT_FILES = (
@@ -62,7 +61,6 @@ REPORTED_PACKAGES = (
     "nbconvert",
     "dvc",
 )
-ARCHETYPE_ORDER = ("strategic", "butterfly", "barnacle", "stranger")
 SHORT_LABEL = 40  # codebook wordings up to this length read well inside a sentence
 # The notebook's parameters, all of them wording or presentation: changing one reruns only the
 # whitepaper stage (the drivers stage's importance method and map thresholds are read, not
@@ -95,12 +93,17 @@ class Study:
     results: dict[str, pd.DataFrame]
     tables: dict[str, pd.DataFrame]
     codebook: Codebook | None
-    skipped: list[dict] = field(default_factory=list)
 
     def result(self, name: str) -> pd.DataFrame | None:
         """A result table, or ``None`` when it is missing or has no rows."""
         frame = self.results.get(name)
         return frame if frame is not None and len(frame) else None
+
+    @property
+    def skipped(self) -> list[dict]:
+        """Every analysis an earlier stage skipped, from the ``skipped`` lists of its metrics."""
+        stages = (self.quality, self.drivers_metrics, self.segments_metrics)
+        return [entry for metrics in stages for entry in (metrics or {}).get("skipped", [])]
 
     @property
     def focus_outcome(self) -> str | None:
@@ -134,7 +137,7 @@ def load_study(data_dir: Path | str, metrics_dir: Path | str) -> Study:
         for name in RESULT_FILES
         if (results_dir / f"{name}.parquet").exists()
     }
-    study = Study(
+    return Study(
         provenance=provenance,
         planted=planted,
         truth_dir=truth_dir,
@@ -145,9 +148,6 @@ def load_study(data_dir: Path | str, metrics_dir: Path | str) -> Study:
         tables=tables,
         codebook=codebook,
     )
-    for stage_metrics in (study.quality, study.drivers_metrics, study.segments_metrics):
-        study.skipped.extend((stage_metrics or {}).get("skipped", []))
-    return study
 
 
 # --------------------------------------------------------------------------- HTML pieces
@@ -380,10 +380,8 @@ def _pct(x: float) -> str:
 
 def _label(study: Study, item_id: str) -> str:
     """The codebook's wording of an item (the question as asked), else its id."""
-    if study.codebook is not None:
-        for item in study.codebook.items:
-            if item.id == item_id:
-                return item.label or item_id
+    if study.codebook is not None and item_id in study.codebook.ids:
+        return study.codebook.item(item_id).label
     return item_id
 
 
@@ -914,20 +912,6 @@ def drivers_section(study: Study, params: dict) -> str:
     return section("drivers", "What drives advocacy", "".join(parts))
 
 
-def axis_thresholds(segments: pd.DataFrame) -> dict[str, float] | None:
-    """Where the value and loyalty axes were split, read off the labelled customers: midway
-    between the highest score labelled low and the lowest labelled high."""
-    out = {}
-    for axis in ("value", "loyalty"):
-        flag, score = f"high_{axis}", f"{axis}_score"
-        if flag not in segments or segments[flag].nunique() < 2:
-            return None
-        low = segments.loc[~segments[flag], score].max()
-        high = segments.loc[segments[flag], score].min()
-        out[axis] = float((low + high) / 2)
-    return out
-
-
 def _has(frame: pd.DataFrame, column: str) -> bool:
     return column in frame and frame[column].notna().any()
 
@@ -967,7 +951,7 @@ def who_section(study: Study, params: dict) -> str:
             skip_note("customer archetypes", "the transactions table with customer ids"),
         )
     archetypes = profiles[profiles["level"] == "archetype"].copy()
-    archetypes["order"] = archetypes["segment"].map({a: i for i, a in enumerate(ARCHETYPE_ORDER)})
+    archetypes["order"] = archetypes["segment"].map({a: i for i, a in enumerate(ARCHETYPES)})
     archetypes = archetypes.sort_values("order")
     transactions = study.table("transactions")
     has_promo = transactions is not None and "promo" in transactions
@@ -982,7 +966,7 @@ def who_section(study: Study, params: dict) -> str:
             f"({ref('fig-value-loyalty')}, {ref('tab-archetypes')})."
         ),
         figure(
-            plots.value_loyalty_map(customers, axis_thresholds(customers)),
+            plots.value_loyalty_map(customers, (study.segments_metrics or {}).get("thresholds")),
             "value-loyalty",
             "Customers on the value × loyalty map, coloured by archetype (a sample of at most "
             "6,000 points).",
@@ -1057,6 +1041,13 @@ def say_section(study: Study, params: dict) -> str:
     return section("say", "What customers say", body)
 
 
+QUADRANT_MEANING = {
+    "fix first": "above-average impact with below-average performance: the best return on "
+    "improvement",
+    "keep up": "a strength that matters: protect it",
+    "low priority": "neither important nor strong: do not over-invest",
+    "possible overkill": "strong but with little impact: resources may be better used elsewhere",
+}
 KANO_MEANING = {
     "must-be": "failing it creates detractors faster than excelling creates promoters — a "
     "hygiene factor",
@@ -1090,14 +1081,7 @@ def action_cards(study: Study, max_cards: int = 4) -> list[str]:
             if isinstance(row.verdict, str) and not pd.isna(row.stated_rank)
             else ""
         )
-        quadrant_meaning = {
-            "fix first": "above-average impact with below-average performance: the best return "
-            "on improvement",
-            "keep up": "a strength that matters: protect it",
-            "low priority": "neither important nor strong: do not over-invest",
-            "possible overkill": "strong but with little impact: resources may be better "
-            "used elsewhere",
-        }.get(row.quadrant, esc(row.quadrant))
+        quadrant_meaning = QUADRANT_MEANING.get(row.quadrant, esc(row.quadrant))
         owner = esc(row.owner) if isinstance(row.owner, str) and row.owner else "not set"
         action = (
             esc(row.action)
@@ -1300,19 +1284,13 @@ def git_commit(paths: list[str], root: Path = PROJ_ROOT) -> str:
 
 def file_hashes(data_dir: Path | str, folders=("raw", "clean", "results")) -> pd.DataFrame:
     """MD5 of every data file the paper rests on — the hash DVC records for a file."""
-    data_dir = Path(data_dir)
-    rows = []
-    for folder in folders:
-        for path in sorted((data_dir / folder).rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                rows.append(
-                    {
-                        "file": path.relative_to(data_dir).as_posix(),
-                        "bytes": path.stat().st_size,
-                        "md5": hashlib.md5(path.read_bytes()).hexdigest(),
-                    }
-                )
-    return pd.DataFrame(rows, columns=["file", "bytes", "md5"])
+    frames = [
+        file_manifest(Path(data_dir) / folder, "md5", None).assign(
+            file=lambda t, folder=folder: folder + "/" + t["file"]
+        )
+        for folder in folders
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def package_versions(names=REPORTED_PACKAGES) -> pd.DataFrame:

@@ -27,6 +27,8 @@ ROLES = (
     "profile",
 )
 METRICS = ("nps", "csat", "ces")
+# Customer archetypes of the segments contract (DESIGN §9), in the order reports show them.
+ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ from sklearn.mixture import GaussianMixture
 
 from cemlib import lifetime as _lt
 from cemlib.metrics import nps as _nps
+from cemlib.schema import ARCHETYPES
 
 __all__ = [
     "ARCHETYPES",
@@ -114,7 +115,6 @@ __all__ = [
     "treatment",
 ]
 
-ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 _DAYS_PER_YEAR = 365.25
 _NS_PER_DAY = 86_400 * 10**9
 

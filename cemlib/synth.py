@@ -54,7 +54,7 @@ from scipy import special
 
 from cemlib.clean import longest_run
 from cemlib.lmg import lmg_shares
-from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER
+from cemlib.schema import ARCHETYPES, FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER
 from cemlib.schema import TABLES as SCHEMA_TABLES
 from cemlib.text import cn_id_check_digit, luhn_check_digit, luhn_valid
 
@@ -101,7 +101,6 @@ POPULATION_DRAWS = 400_000
 # Archetypes (order: strategic, butterfly, barnacle, stranger)
 # ----------------------------------------------------------------------------------------------
 
-ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 ARCHETYPE_SHARES = np.array([0.15, 0.20, 0.30, 0.35])
 # Latent value x loyalty is four-cornered: archetype means of the value ingredients (rate x spend
 # x margin) and of the dropout probability lie well apart with moderate spread inside an archetype
