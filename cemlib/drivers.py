@@ -58,6 +58,7 @@ from scipy.special import expit
 from tqdm.auto import tqdm
 
 from cemlib import lmg as _engine
+from cemlib.io import empty_frame
 from cemlib.metrics import RATING_POINTS_MAX, is_rating_scale, kish_n
 from cemlib.schema import Codebook
 
@@ -1908,23 +1909,20 @@ def empty_results() -> dict[str, pd.DataFrame]:
     """Every result table of the drivers stage with its columns and no rows (for a skipped
     analysis: the declared output exists and reads as "nothing computed")."""
 
-    def frame(columns: dict[str, str]) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-
     text, num, whole = "str", "float64", "int64"
     return {
-        "drivers": frame(
+        "drivers": empty_frame(
             {c: text for c in ("outcome", "driver", "method")}
             | {"importance": num, "share": num, "ci_low": num, "ci_high": num}
             | {"rank": whole, "n": whole, "sign": whole}
             | {c: num for c in ("signed_importance", "vif", "r2", "n_effective")}
             | {"note": text}
         ),
-        "drivers_pairs": frame(
+        "drivers_pairs": empty_frame(
             {c: text for c in ("outcome", "method", "driver_i", "driver_j")}
             | {c: num for c in ("p_i_greater", "diff", "diff_ci_low", "diff_ci_high")}
         ),
-        "drivers_touchpoints": frame(
+        "drivers_touchpoints": empty_frame(
             {"touchpoint": text, "stage": num, "n_driver_items": whole, "n_brand_items": whole}
             | {
                 c: num
@@ -1932,7 +1930,7 @@ def empty_results() -> dict[str, pd.DataFrame]:
             }
             | {"alpha": num, "importance": num, "zone": text, "balance": text}
         ),
-        "drivers_priorities": frame(
+        "drivers_priorities": empty_frame(
             {"driver": text, "label": text, "touchpoint": text, "stage": num}
             | {c: num for c in ("performance", "performance_ci_low", "performance_ci_high")}
             | {"importance": num, "importance_share": num, "quadrant": text}
@@ -1940,12 +1938,12 @@ def empty_results() -> dict[str, pd.DataFrame]:
             | {"stated_rank": "Int64", "derived_rank": "Int64", "rank_gap": "Int64"}
             | {"verdict": text, "owner": text, "action": text}
         ),
-        "drivers_emotion": frame(
+        "drivers_emotion": empty_frame(
             {"group": text, "stage": whole, "touchpoint": text}
             | {"mean": num, "ci_low": num, "ci_high": num, "n": whole}
             | {"peak": "bool", "end": "bool"}
         ),
-        "drivers_nps": frame(
+        "drivers_nps": empty_frame(
             {"by": text, "group": "string", "n": whole, "n_effective": num}
             | {c: num for c in ("promoters", "passives", "detractors", "nps", "se")}
             | {"ci_low": num, "ci_high": num}

@@ -274,6 +274,12 @@ def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook
 # --------------------------------------------------------------------------- deterministic writers
 
 
+def empty_frame(columns: dict[str, str]) -> pd.DataFrame:
+    """A table with these columns (name → dtype) and no rows: the declared output of an analysis
+    that was skipped, which still reads with the right types."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
 def file_manifest(
     folder: Path | str, algorithm: str = "sha256", length: int | None = 16
 ) -> pd.DataFrame:

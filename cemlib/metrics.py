@@ -389,9 +389,13 @@ def concentration_curve(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"share_customers": share_customers, "share_value": cumulative})
 
 
-def top_share(values: pd.Series, fraction: float = 0.2) -> float:
-    """Share of the (positive) total brought by the top ``fraction`` of customers."""
-    curve = concentration_curve(values)
+def share_at(curve: pd.DataFrame, fraction: float) -> float:
+    """Read a :func:`concentration_curve` at the top ``fraction`` of customers."""
     if curve.empty:
         return float("nan")
     return float(curve["share_value"].iloc[max(int(fraction * len(curve)) - 1, 0)])
+
+
+def top_share(values: pd.Series, fraction: float = 0.2) -> float:
+    """Share of the (positive) total brought by the top ``fraction`` of customers."""
+    return share_at(concentration_curve(values), fraction)

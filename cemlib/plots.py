@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
-from cemlib.metrics import concentration_curve, top_share
+from cemlib.metrics import concentration_curve, share_at
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"
@@ -384,7 +384,7 @@ def _focus_axes(ax, x: pd.Series, y: pd.Series, tail: float = 0.005) -> int:
 def value_concentration(values: pd.Series, label: str = "margin"):
     """Lorenz/Pareto curve: share of total ``label`` brought by the top x% of customers."""
     curve = concentration_curve(values)
-    top20 = top_share(values, 0.2)
+    top20 = share_at(curve, 0.2)
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot(100 * curve["share_customers"], 100 * curve["share_value"], color=KEPT)
     ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", linewidth=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cemlib.io import empty_frame
 from cemlib.metrics import to_index, weighted_mean_ci
 from cemlib.schema import Codebook
 
@@ -252,13 +253,8 @@ def driver_priorities(
     scales): its columns are then empty.
     """
     if kano is None:
-        kano = pd.DataFrame(
-            {
-                "driver": pd.Series(dtype="str"),
-                "penalty": pd.Series(dtype="float64"),
-                "reward": pd.Series(dtype="float64"),
-                "kano": pd.Series(dtype="str"),
-            }
+        kano = empty_frame(
+            {"driver": "str", "penalty": "float64", "reward": "float64", "kano": "str"}
         )
     table = ipa.merge(kano[["driver", "penalty", "reward", "kano"]], on="driver", how="left")
     keep = [

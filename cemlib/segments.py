@@ -92,6 +92,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 
 from cemlib import lifetime as _lt
+from cemlib.io import empty_frame
 from cemlib.metrics import nps as _nps
 from cemlib.schema import ARCHETYPES
 
@@ -1993,23 +1994,20 @@ def empty_results() -> dict[str, pd.DataFrame]:
     """The segments stage's result tables with their contract columns and no rows (DESIGN §9),
     written when there is nothing to segment."""
 
-    def frame(columns: dict[str, str]) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-
     num = "float64"
     return {
-        "segments": frame(
+        "segments": empty_frame(
             {"customer_id": "string", "archetype": "string", "value_score": num}
             | {"loyalty_score": num, "cluster": "int64", "clv": num, "p_alive": num}
             | {"cluster_name": "str", "thin_history": "bool", "archetype_confidence": num}
         ),
-        "segments_profiles": frame(
+        "segments_profiles": empty_frame(
             {"level": "str", "segment": "str", "n": "int64"}
             | {c: num for c in ("share_customers", "share_margin", "share_clv", "value_score")}
             | {c: num for c in ("loyalty_score", "p_alive", "clv", "promo_share")}
             | {"treatment": "str"}
         ),
-        "segments_holdout": frame(
+        "segments_holdout": empty_frame(
             {"bucket": "str", "n_customers": "int64", "actual": num, "predicted": num}
             | {"difference": num}
         ),

@@ -547,16 +547,23 @@ SOURCES: dict[str, Callable[..., SourceData]] = {
 }
 
 
-def provenance_record(name: str, data: SourceData) -> dict:
-    """The content of ``provenance.json``: source, title, citation, licence, tables, notes."""
+def provenance_record(name: str, meta: dict, tables) -> dict:
+    """The content of ``provenance.json`` for every source: source, title, citation, licence,
+    the tables written (in data-model order) and one note per derivation or limitation."""
     return {
         "source": name,
-        "title": data.provenance["title"],
-        "citation": data.provenance["citation"],
-        "licence": data.provenance["licence"],
-        "tables": [t for t in TABLE_ORDER if t in data.tables],
-        "notes": list(data.provenance.get("notes", [])),
+        "title": meta["title"],
+        "citation": meta["citation"],
+        "licence": meta["licence"],
+        "tables": [t for t in TABLE_ORDER if t in tables],
+        "notes": list(meta.get("notes", [])),
     }
+
+
+def write_no_truth(out_dir: Path | str, source: str) -> Path:
+    """``truth/truth.json`` of real data: nothing was planted (later stages depend on the folder,
+    and the reports leave out the recovery sections)."""
+    return write_json({"source": source, "planted": False}, Path(out_dir) / "truth" / "truth.json")
 
 
 def write_source(name: str, data: SourceData, out_dir: Path | str) -> list[Path]:
@@ -577,6 +584,7 @@ def write_source(name: str, data: SourceData, out_dir: Path | str) -> list[Path]
         written.append(write_yaml(data.codebook, out_dir / "codebook.yaml"))
     for label, frame in sorted(data.validation.items()):
         written.append(write_parquet(frame, out_dir / VALIDATION_DIR / f"{label}.parquet"))
-    written.append(write_json(provenance_record(name, data), out_dir / "provenance.json"))
-    written.append(write_json({"source": name, "planted": False}, out_dir / "truth" / "truth.json"))
+    record = provenance_record(name, data.provenance, data.tables)
+    written.append(write_json(record, out_dir / "provenance.json"))
+    written.append(write_no_truth(out_dir, name))
     return written
