@@ -5,7 +5,7 @@ For p drivers and n rows of correlated synthetic data (seeded) it times
 (a) one LMG decomposition: cemlib ``weighted_correlation`` + ``lmg`` vs one pingouin
     ``linear_regression(X, y, relimp=True)`` call;
 (b) LMG on B bootstrap resamples: cemlib ``bootstrap_correlations`` + batched ``lmg`` vs a loop
-    of pingouin calls over the SAME resamples (the rows of ``cemlib.lmg.bootstrap_indices``). The
+    of pingouin calls over the SAME resamples (the rows of ``cemlib.stats.lmg.bootstrap_indices``). The
     reference loop stops after ``--budget`` seconds; its total is then extrapolated from the
     per-resample time and the ratio marked ``~``.
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import pingouin as pg  # noqa: E402
 
-from cemlib.lmg import (  # noqa: E402
+from cemlib.stats.lmg import (  # noqa: E402
     bootstrap_correlations,
     bootstrap_indices,
     lmg,

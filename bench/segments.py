@@ -3,7 +3,7 @@
     .venv/bin/python bench/segments.py                  # 1M customers (generation is cached)
     .venv/bin/python bench/segments.py --customers 100000
 
-The world comes from the synthetic generator (``cemlib.synth``) and is cleaned by the clean
+The world comes from the synthetic generator (``cemlib.data.synth``) and is cleaned by the clean
 stage once; both are cached under ``build/bench_segments/`` and not timed. Timed: what the
 ``segments`` stage computes — features, lifetime models, archetypes, clusters, profiles
 (``segment_customers``) and the BG/NBD holdout check. Prints wall time per step and the
@@ -21,10 +21,10 @@ from pathlib import Path
 
 from cemlib.clean import clean_folder, write_outputs
 from cemlib.config import PROJ_ROOT
-from cemlib.io import read_clean, read_folder
-from cemlib.lifetime import holdout_validation
-from cemlib.segments import segment_customers
-from cemlib.synth import generate
+from cemlib.cx.segments import segment_customers
+from cemlib.data.io import read_clean, read_folder
+from cemlib.data.synth import generate
+from cemlib.stats.lifetime import holdout_validation
 
 
 def peak_gib() -> float:

@@ -18,7 +18,7 @@ import sys
 import time
 
 from cemlib.config import PROJ_ROOT
-from cemlib.sources import SOURCES
+from cemlib.data.sources import SOURCES
 from pipeline.stages import STAGES, run_stage
 
 GALLERY_DIR = PROJ_ROOT / "reports" / "gallery"

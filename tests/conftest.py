@@ -16,7 +16,7 @@ def fixture_folder(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def small_world(tmp_path_factory) -> Path:
     """A small synthetic world (every defect planted a few times), generated once per run."""
-    from cemlib.synth import generate
+    from cemlib.data.synth import generate
 
     folder = tmp_path_factory.mktemp("small_world")
     generate(folder, n_customers=600, seed=7)
@@ -26,7 +26,7 @@ def small_world(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def default_world(tmp_path_factory) -> Path:
     """The synthetic world at its default size, as `make repro` builds it."""
-    from cemlib.synth import generate
+    from cemlib.data.synth import generate
 
     folder = tmp_path_factory.mktemp("default_world")
     generate(folder, seed=0)

@@ -19,8 +19,8 @@ from cemlib.clean import (
     parse_datetimes,
 )
 from cemlib.config import load_params
-from cemlib.io import read_folder
-from cemlib.schema import parse_codebook
+from cemlib.data.io import read_folder
+from cemlib.data.schema import parse_codebook
 
 
 def test_params_yaml_matches_code_defaults():
@@ -190,7 +190,7 @@ def test_defect_rules_recover_planted_defects_at_default_size(default_world):
 
 def test_user_folder_in_gb18030_and_utf8_bom_reads_like_utf8(small_world, tmp_path):
     """`ingest.source=PATH` with a GB18030 responses.csv (Chinese Excel) and a UTF-8-BOM feedback.csv."""
-    from cemlib.ingest import ingest
+    from cemlib.data.ingest import ingest
 
     user = tmp_path / "user"
     user.mkdir()

@@ -1,4 +1,4 @@
-"""Key-driver analysis (cemlib.drivers): oracles, invariances, bootstrap, degenerate input, recovery."""
+"""Key-driver analysis (cemlib.cx.drivers): oracles, invariances, bootstrap, degenerate input, recovery."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cemlib import drivers as drv
-from cemlib import lmg as engine
+from cemlib.cx import drivers as drv
+from cemlib.stats import lmg as engine
 
 ATTITUDE_DRIVERS = ["complaints", "privileges", "learning", "raises", "critical", "advance"]
 NAN_COLUMNS = ["importance", "ci_low", "ci_high"]
@@ -392,7 +392,7 @@ def test_bad_arguments_raise():
 @pytest.fixture(scope="module")
 def world_drivers(default_world):
     from cemlib.clean import clean_folder
-    from cemlib.io import read_folder
+    from cemlib.data.io import read_folder
 
     result = clean_folder(read_folder(default_world))
     responses, codebook = result.tables["responses"], result.codebook

@@ -1,4 +1,4 @@
-"""Lifetime models (cemlib.lifetime): BG/NBD, Gamma-Gamma, CLV, RFM summaries.
+"""Lifetime models (cemlib.stats.lifetime): BG/NBD, Gamma-Gamma, CLV, RFM summaries.
 
 The anchor is the published CDNOW check (Fader, Hardie & Lee 2005, Marketing Science 24(2)); the
 rest checks the formulas against independent numerical integration and simulation.
@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from cemlib import lifetime as lt
-from cemlib.lifetime import (
+from cemlib.stats import lifetime as lt
+from cemlib.stats.lifetime import (
     BetaGeoFitter,
     GammaGammaFitter,
     LifetimeModelWarning,

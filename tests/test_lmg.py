@@ -1,4 +1,4 @@
-"""Exact LMG / Shapley decomposition of R² (cemlib.lmg): against pingouin, OLS and brute force."""
+"""Exact LMG / Shapley decomposition of R² (cemlib.stats.lmg): against pingouin, OLS and brute force."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pingouin as pg
 import pytest
 
-import cemlib.lmg as lmg_mod
-from cemlib.lmg import (
+import cemlib.stats.lmg as lmg_mod
+from cemlib.stats.lmg import (
     DegenerateInputWarning,
     bootstrap_correlations,
     bootstrap_indices,

@@ -10,8 +10,8 @@ import pytest
 from cem_fixtures import CODEBOOK, RESPONSES, write_folder
 
 from cemlib.clean import clean_folder
+from cemlib.data.io import read_folder
 from cemlib.errors import XVOCError
-from cemlib.io import read_folder
 
 BAD_DATES = (
     RESPONSES.replace("2025-01-05 10:00:00", "yesterday")
@@ -364,7 +364,7 @@ def test_formats_read_alike(tmp_path):
 
 def test_data_model_reference_is_generated_from_the_schema():
     from cemlib.config import PROJ_ROOT
-    from cemlib.schema import data_model_markdown
+    from cemlib.data.schema import data_model_markdown
 
     docs = (PROJ_ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
     assert data_model_markdown() in docs, "regenerate the tables of docs/data-model.md"

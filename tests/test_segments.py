@@ -1,4 +1,4 @@
-"""Customer segments (cemlib.segments): features on hand-made tables, degenerate input, the
+"""Customer segments (cemlib.cx.segments): features on hand-made tables, degenerate input, the
 stage on the default synthetic world, archetype recovery against the planted truth."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold, cross_val_predict
 
-from cemlib import segments as seg
 from cemlib.clean import clean_folder
-from cemlib.io import read_folder
-from cemlib.schema import Codebook, Item
+from cemlib.cx import segments as seg
+from cemlib.data.io import read_folder
+from cemlib.data.schema import Codebook, Item
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

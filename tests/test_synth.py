@@ -1,4 +1,4 @@
-"""Tests of the synthetic X-VOC world (cemlib.synth) and the exact LMG decomposition."""
+"""Tests of the synthetic X-VOC world (cemlib.data.synth) and the exact LMG decomposition."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from cemlib import synth
 from cemlib.clean import longest_run
-from cemlib.lmg import lmg_shares
+from cemlib.data import synth
+from cemlib.stats.lmg import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
 SMALL = {"n_customers": 400, "seed": 7}

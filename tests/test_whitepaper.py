@@ -129,7 +129,7 @@ def test_archetype_table_leaves_out_what_the_data_cannot_fill():
 
 
 def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
-    from cemlib.schema import parse_codebook
+    from cemlib.data.schema import parse_codebook
 
     (tmp_path / "codebook.yaml").write_text(
         "items:\n"
@@ -344,7 +344,7 @@ def test_the_browser_check_can_fail(tmp_path):
 
 def test_provenance_names_the_commit_of_the_papers_code_not_head():
     code = report.stage_code()
-    assert "notebooks/04_whitepaper.ipynb" in code and "cemlib/report.py" in code
+    assert "notebooks/04_whitepaper.ipynb" in code and "cemlib/report/__init__.py" in code
     assert not any(path.startswith("data/") for path in code)
     commit = report.git_commit(code).split()[0]
     assert re.fullmatch(r"[0-9a-f]{40}", commit)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cemlib.io import empty_frame
-from cemlib.metrics import to_index, weighted_mean_ci
-from cemlib.schema import Codebook
+from cemlib.cx.metrics import to_index, weighted_mean_ci
+from cemlib.data.io import empty_frame
+from cemlib.data.schema import Codebook
 
 QUADRANTS = {  # (importance above mean, performance above mean) -> label
     (True, False): "fix first",

@@ -548,7 +548,7 @@ def lmg(corr: np.ndarray, tol: float = DEFAULT_TOL) -> np.ndarray:
 def lmg_shares(corr: np.ndarray, outcome: int | None = None) -> np.ndarray:
     r"""Exact LMG decomposition of R² from one correlation matrix (compatibility wrapper).
 
-    Same behaviour as the former ``cemlib.drivers.lmg_shares``, computed with :func:`lmg`.
+    Same behaviour as the former ``cemlib.cx.drivers.lmg_shares``, computed with :func:`lmg`.
 
     Parameters
     ----------

@@ -53,9 +53,9 @@ import yaml
 from scipy import special
 
 from cemlib.clean import longest_run
-from cemlib.lmg import lmg_shares
-from cemlib.schema import ARCHETYPES, FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER
-from cemlib.schema import TABLES as SCHEMA_TABLES
+from cemlib.data.schema import ARCHETYPES, FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER
+from cemlib.data.schema import TABLES as SCHEMA_TABLES
+from cemlib.stats.lmg import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit, luhn_valid
 
 __all__ = ["DEFAULT_DEFECT_RATES", "codebook", "generate"]
@@ -2105,7 +2105,7 @@ def generate(
         "defects": _counts(log),
     }
     truth = {
-        "generator": "cemlib.synth.generate",
+        "generator": "cemlib.data.synth.generate",
         "seed": seed,
         "arguments": {
             "n_customers": n_customers,

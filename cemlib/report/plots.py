@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
-from cemlib.metrics import concentration_curve, share_at
+from cemlib.cx.metrics import concentration_curve, share_at
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"

@@ -24,7 +24,7 @@ Pipeline of :func:`segment_customers`
 1. :func:`customer_features` — vectorised per-customer features from transactions (recency,
    purchase occasions, spend, margin net of cost to serve, tenure, regularity, promo share,
    brand switching where a ``brand`` column exists) and from linked surveys.
-2. :func:`lifetime_columns` — BG/NBD and Gamma-Gamma (:mod:`cemlib.lifetime`): probability
+2. :func:`lifetime_columns` — BG/NBD and Gamma-Gamma (:mod:`cemlib.stats.lifetime`): probability
    alive, expected purchases over a horizon, expected spend, discounted margin CLV, the purchase
    rate while active and the projected active time.
 3. :func:`score_customers` — ``value_score`` (annual contribution while active) and
@@ -91,10 +91,10 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 
-from cemlib import lifetime as _lt
-from cemlib.io import empty_frame
-from cemlib.metrics import nps as _nps
-from cemlib.schema import ARCHETYPES
+from cemlib.cx.metrics import nps as _nps
+from cemlib.data.io import empty_frame
+from cemlib.data.schema import ARCHETYPES
+from cemlib.stats import lifetime as _lt
 
 __all__ = [
     "ARCHETYPES",
@@ -284,7 +284,7 @@ def customer_features(
             rows, and rows with ``amount`` ≥ 0 (purchases; the rest are returns).
         ``frequency``
             purchase *occasions*: days with a purchase (same-day purchases merged, as in
-            :func:`cemlib.lifetime.rfm_summary`).
+            :func:`cemlib.stats.lifetime.rfm_summary`).
         ``recency_days``
             days from the last purchase to ``observation_end`` (for customers without a purchase:
             days since ``first_seen``).
@@ -628,7 +628,7 @@ def lifetime_columns(
             ``expected_purchases / rate while alive`` (the mean of the survival curve when rate
             and dropout are independent).
         ``clv_gross``, ``clv``
-            discounted expected margin over the horizon (:func:`cemlib.lifetime.
+            discounted expected margin over the horizon (:func:`cemlib.stats.lifetime.
             customer_lifetime_value` with the margin rate), and the same net of the cost to
             serve over the expected active time, discounted at the same effective rate.
     info : dict
@@ -1438,7 +1438,7 @@ def profile_segments(
         negative for groups that cost more than they bring), ``share_clv`` (of projected CLV),
         mean ``value_score``, ``loyalty_score``, ``p_alive``, ``clv``, ``promo_share``,
         ``switching_rate`` (with brand data), NPS with its adjusted-Wald interval
-        (:func:`cemlib.metrics.nps` on the customers' latest ``ltr``; NaN when nobody answered),
+        (:func:`cemlib.cx.metrics.nps` on the customers' latest ``ltr``; NaN when nobody answered),
         ``top_complaints`` (``reason (count)``, …) and ``treatment`` (of the archetype, or of
         the cluster's majority archetype).
     """
@@ -1835,7 +1835,7 @@ class SegmentsPlan:
     (no line of their own).
     """
 
-    skips: object  # cemlib.skips.Skips
+    skips: object  # cemlib.stages.skips.Skips
     blocked: set = field(default_factory=set)
 
     def runs(self, analysis: str) -> bool:
@@ -1876,7 +1876,7 @@ def plan_stage(tables: dict, codebook=None, holdout_days: int = 182) -> Segments
     held-out period. (Whether the lifetime model then fits is known only after trying: the
     notebook adds that skip itself.)
     """
-    from cemlib.skips import Skips
+    from cemlib.stages.skips import Skips
 
     plan = SegmentsPlan(skips=Skips())
     skips = plan.skips
@@ -2017,7 +2017,7 @@ def empty_results() -> dict[str, pd.DataFrame]:
 def holdout_or_reason(
     transactions: pd.DataFrame, holdout_days: int = 182, time_unit_days: float = 7.0
 ) -> tuple[pd.DataFrame | None, str | None]:
-    """The BG/NBD holdout table (:func:`cemlib.lifetime.holdout_validation`), or why the model
+    """The BG/NBD holdout table (:func:`cemlib.stats.lifetime.holdout_validation`), or why the model
     could not be fitted on the calibration period (then ``None``)."""
     try:
         with warnings.catch_warnings():

@@ -22,7 +22,7 @@ Methods (DESIGN §6, columns of ``drivers.parquet`` in §9):
     Johnson's (2000) relative weights :math:`\\varepsilon_j = \\sum_k \\Lambda_{jk}^2
     \\beta^{*2}_k`; sums to :math:`R^2`.
 ``shapley``
-    The exact LMG / Shapley decomposition of :math:`R^2` (engine: :mod:`cemlib.lmg`).
+    The exact LMG / Shapley decomposition of :math:`R^2` (engine: :mod:`cemlib.stats.lmg`).
 ``relative_weight_logistic``
     Relative weights for a binary outcome (promoter vs not) after Tonidandel & LeBreton (2010).
 
@@ -57,10 +57,10 @@ import pandas as pd
 from scipy.special import expit
 from tqdm.auto import tqdm
 
-from cemlib import lmg as _engine
-from cemlib.io import empty_frame
-from cemlib.metrics import RATING_POINTS_MAX, is_rating_scale, kish_n
-from cemlib.schema import Codebook
+from cemlib.cx.metrics import RATING_POINTS_MAX, is_rating_scale, kish_n
+from cemlib.data.io import empty_frame
+from cemlib.data.schema import Codebook
+from cemlib.stats import lmg as _engine
 
 __all__ = [
     "DECOMPOSING_METHODS",
@@ -375,7 +375,7 @@ def shapley(corr) -> np.ndarray:
     .. math:: \\phi_j = \\sum_{S \\subseteq P \\setminus \\{j\\}}
               \\frac{|S|!\\,(p-|S|-1)!}{p!}\\,\\bigl[R^2(S \\cup \\{j\\}) - R^2(S)\\bigr]
 
-    computed by :func:`cemlib.lmg.lmg` from the (sanitised) correlation matrix.
+    computed by :func:`cemlib.stats.lmg.lmg` from the (sanitised) correlation matrix.
 
     Parameters
     ----------
@@ -790,12 +790,12 @@ def analyse_drivers(
     Notes
     -----
     Steps: rows without the outcome (or with an invalid weight) are dropped; the weighted
-    correlation matrix :math:`C` is formed (listwise: :func:`cemlib.lmg.weighted_correlation` of
+    correlation matrix :math:`C` is formed (listwise: :func:`cemlib.stats.lmg.weighted_correlation` of
     the complete cases; pairwise: :func:`pairwise_correlation`, then
     :func:`repair_correlation`); every measure is computed from :math:`C` with one
     eigendecomposition :math:`R_{xx} = V \\Lambda V^\\top` (:func:`beta`, :func:`pratt`,
-    :func:`relative_weight`, :func:`vif`) plus the exact LMG of :func:`cemlib.lmg.lmg`; then the
-    same on the ``(B, q, q)`` stack of :func:`cemlib.lmg.bootstrap_correlations` (rows drawn with
+    :func:`relative_weight`, :func:`vif`) plus the exact LMG of :func:`cemlib.stats.lmg.lmg`; then the
+    same on the ``(B, q, q)`` stack of :func:`cemlib.stats.lmg.bootstrap_correlations` (rows drawn with
     replacement, weights carried along), batched, for percentile intervals.
 
     References
@@ -1072,7 +1072,7 @@ def relative_importance(
 
     Notes
     -----
-    Everything is computed from the weighted correlation matrix (:mod:`cemlib.lmg`), once for the
+    Everything is computed from the weighted correlation matrix (:mod:`cemlib.stats.lmg`), once for the
     estimate and once per resample on a ``(B, q, q)`` stack, with batched eigendecompositions.
     Percentile CIs of :math:`R^2`-decomposing measures are biased upwards for drivers with
     little importance, so the estimate can fall just below ``ci_low`` for those (Grömping 2006).
@@ -1683,7 +1683,7 @@ class DriversPlan:
 
     responses: pd.DataFrame
     codebook: Codebook | None
-    skips: object  # cemlib.skips.Skips
+    skips: object  # cemlib.stages.skips.Skips
     focus_outcome: str | None = None
     nps_item: str | None = None
     emotion_by_analysis: str | None = None  # "emotion curve by <emotion_by>"
@@ -1738,7 +1738,7 @@ def plan_stage(
     :data:`RATING_POINTS_MAX` points): on a 0–100 percentage the top "box" is the single value
     100. A regression needs at least as many usable rows as drivers + 2.
     """
-    from cemlib.skips import Skips
+    from cemlib.stages.skips import Skips
 
     skips = Skips()
     responses = tables.get("responses")

@@ -32,11 +32,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from cemlib import metrics, plots
 from cemlib.config import PROJ_ROOT
-from cemlib.io import file_manifest, read_clean
-from cemlib.recovery import driver_recovery
-from cemlib.schema import ARCHETYPES, Codebook
+from cemlib.cx import metrics
+from cemlib.data.io import file_manifest, read_clean
+from cemlib.data.schema import ARCHETYPES, Codebook
+from cemlib.report import plots
+from cemlib.stages.recovery import driver_recovery
 from cemlib.text import html_escape, redact_pii
 
 RESULT_FILES = (

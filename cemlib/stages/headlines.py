@@ -71,7 +71,7 @@ def segments_headline(
     Without transactions (``info`` is ``None``) ``archetypes`` is ``{}`` and the counts are
     ``None``; a value that does not exist (NPS of an archetype nobody surveyed) is ``None``.
     With brand data, ``brand_switching`` gives each archetype's pooled switching and
-    promotion-conditional switching rates (:func:`cemlib.segments.brand_behaviour`).
+    promotion-conditional switching rates (:func:`cemlib.cx.segments.brand_behaviour`).
     """
     level = profiles["level"] if "level" in profiles else pd.Series(dtype="str")
     archetypes = profiles[level == "archetype"].set_index("segment")

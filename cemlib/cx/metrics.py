@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cemlib.lmg import kish_effective_n
-from cemlib.schema import Codebook
+from cemlib.data.schema import Codebook
+from cemlib.stats.lmg import kish_effective_n
 
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # on the 0–10 likelihood-to-recommend scale (Reichheld 2003)
 RATING_POINTS_MAX = 11  # a rating scale has at most 11 answer categories (0–10)
@@ -33,7 +33,7 @@ def _weights(values: pd.Series, weights: pd.Series | None) -> pd.Series:
 
 
 def kish_n(weights: pd.Series) -> float:
-    """Kish's effective sample size (:func:`cemlib.lmg.kish_effective_n`), 0 for no weight."""
+    """Kish's effective sample size (:func:`cemlib.stats.lmg.kish_effective_n`), 0 for no weight."""
     w = np.asarray(weights, dtype="float64")
     return kish_effective_n(w) if len(w) and (w**2).sum() > 0 else 0.0
 

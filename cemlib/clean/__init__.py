@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cemlib.data.io import SOURCE_FILE, SOURCE_ROW, RawFolder
+from cemlib.data.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER, TABLES, Codebook
 from cemlib.errors import XVOCError
-from cemlib.io import SOURCE_FILE, SOURCE_ROW, RawFolder
-from cemlib.schema import FEEDBACK_KINDS, RESPONSE_CHANNELS, TABLE_ORDER, TABLES, Codebook
-from cemlib.skips import Skips
+from cemlib.stages.skips import Skips
 from cemlib.text import detect_language, normalise_text, redact_series, strip_html
 
 # Reject rules in the order they are applied (first failing rule is the reason).
@@ -626,7 +626,7 @@ def _split(frame, raw, table, verdicts: _Verdicts, fixes, marks) -> TableResult:
 
 
 def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:
-    """Clean every table of an input folder read by :func:`cemlib.io.read_folder`.
+    """Clean every table of an input folder read by :func:`cemlib.data.io.read_folder`.
 
     Customers are cleaned first so that transactions, responses and feedback can be linked
     to them; the codebook is carried through unchanged. Returns the clean tables, one rejects
@@ -846,7 +846,7 @@ def write_outputs(result: CleanResult, clean_dir, quality_path) -> list:
     """Write the clean tables, ``rejects.parquet``, the codebook and ``quality.json``."""
     from pathlib import Path
 
-    from cemlib.io import write_json, write_parquet, write_yaml
+    from cemlib.data.io import write_json, write_parquet, write_yaml
 
     clean_dir = Path(clean_dir)
     written = [

@@ -12,7 +12,7 @@ NaN (:func:`for_display`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -70,6 +70,30 @@ class Skips:
     def records(self) -> list[dict]:
         """The ``"skipped"`` list of a metrics JSON."""
         return [entry.as_dict() for entry in self._entries.values()]
+
+
+@dataclass
+class StagePlan:
+    """What a stage can compute from the tables at hand: the one plan every stage uses.
+
+    ``skips`` holds one entry per analysis that cannot run (its report section shows the line);
+    ``blocked`` names parts of an analysis not run because the analysis they belong to was
+    skipped (no line of their own); ``notes`` says what the plan chose and why. A stage that
+    needs more (the drivers stage's focus outcome, say) subclasses it with those fields.
+    """
+
+    skips: Skips = field(default_factory=Skips)
+    blocked: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
+
+    def runs(self, analysis: str) -> bool:
+        """Whether ``analysis`` runs: neither skipped nor blocked."""
+        return self.skips.runs(analysis) and analysis not in self.blocked
+
+    def show(self, analysis: str) -> None:
+        """Print the analysis's skip line (nothing for a blocked part)."""
+        if analysis in self.skips:
+            self.skips.show(analysis)
 
 
 def with_skipped(headline: dict, skips: Skips) -> dict:

@@ -54,9 +54,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cemlib.data.io import write_json, write_parquet, write_yaml
+from cemlib.data.schema import TABLE_ORDER
 from cemlib.errors import XVOCError
-from cemlib.io import write_json, write_parquet, write_yaml
-from cemlib.schema import TABLE_ORDER
 
 VALIDATION_DIR = "validation"  # labels kept for validation only; the clean stage never reads them
 
@@ -268,11 +268,11 @@ def cdnow(raw: pd.DataFrame | None = None) -> SourceData:
     Fader, Hardie & Lee (2005): the 1/10 sample (2,357 customers) of the cohort that made its
     first purchase at the online music retailer CDNOW in the first quarter of 1997, with every
     purchase until the end of June 1998 (date, number of CDs, dollar value). Read from the file
-    shipped inside the ``lifetimes`` wheel (:func:`cemlib.lifetime.read_cdnow`), never by
+    shipped inside the ``lifetimes`` wheel (:func:`cemlib.stats.lifetime.read_cdnow`), never by
     importing the package.
     """
     if raw is None:
-        from cemlib.lifetime import read_cdnow
+        from cemlib.stats.lifetime import read_cdnow
 
         raw = read_cdnow()
     _require(raw, ["customer_id", "ts", "quantity", "amount"], "cdnow")

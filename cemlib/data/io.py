@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cemlib.data.schema import TABLE_ORDER, TABLES, Codebook, parse_codebook
 from cemlib.errors import XVOCError
-from cemlib.schema import TABLE_ORDER, TABLES, Codebook, parse_codebook
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
