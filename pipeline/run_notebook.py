@@ -12,6 +12,7 @@ line of the :class:`cemlib.errors.XVOCError`, not a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +21,17 @@ import nbformat
 import papermill as pm
 from nbconvert import HTMLExporter
 
-from cemlib.config import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR, load_params
+# The workspace this script belongs to is the one being run: under `dvc exp run --temp` or a
+# `dvc queue` worker that is a copy of the checkout, and its own cemlib and params.yaml must be
+# used, not those of the checkout the virtualenv points at. The kernel inherits both settings.
+WORKSPACE = Path(__file__).resolve().parents[1]
+os.environ["CEM_WORKSPACE"] = str(WORKSPACE)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(WORKSPACE), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+sys.path.insert(0, str(WORKSPACE))
+
+from cemlib.config import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR, load_params  # noqa: E402
 
 
 def stage_parameters(sections: list[str], overrides: list[str]) -> dict:
