@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 NBVAL_DIR := build/nbval
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup repro test lint format lab bench bench-segments check-whitepaper gallery lock strip clean
+.PHONY: help setup repro test lint typecheck doctest format hooks lab bench bench-segments check-whitepaper gallery lock strip clean
+
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 20
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
 
@@ -20,7 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 repro: setup  ## run the whole pipeline (dvc repro) on params.yaml's source
 	dvc repro
 
-test: setup lint  ## lint, unit and stage tests, then every notebook under nbval on a small world
+test: setup lint typecheck  ## lint, type check, unit, doctest and stage tests, then every notebook under nbval
 	pytest
 	python pipeline/prepare_nbval.py $(NBVAL_DIR)
 	CEM_DATA_DIR=$(CURDIR)/$(NBVAL_DIR)/data CEM_REPORTS_DIR=$(CURDIR)/$(NBVAL_DIR)/reports \
@@ -30,9 +35,18 @@ lint: setup  ## ruff lint and format check
 	ruff check cemlib pipeline tests
 	ruff format --check cemlib pipeline tests
 
-format: setup
+typecheck: setup  ## mypy on cemlib (strict on the public API's modules, see pyproject.toml)
+	mypy
+
+doctest: setup  ## only the examples: docstrings of cemlib, README.md and docs/
+	pytest -p no:cacheprovider cemlib README.md docs
+
+format: setup  ## ruff format and autofix
 	ruff format cemlib pipeline tests
 	ruff check --fix cemlib pipeline tests
+
+hooks: setup  ## install the git pre-commit hooks (ruff, nbstripout; see .pre-commit-config.yaml)
+	pre-commit install
 
 lab: setup  ## open the notebooks in JupyterLab
 	jupyter lab notebooks/

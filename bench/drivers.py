@@ -31,12 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import pingouin as pg  # noqa: E402
 
-from cemlib.stats.lmg import (  # noqa: E402
-    bootstrap_correlations,
-    bootstrap_indices,
-    lmg,
-    weighted_correlation,
-)
+from cemlib.stats.bootstrap import bootstrap_correlations, bootstrap_indices  # noqa: E402
+from cemlib.stats.lmg import lmg  # noqa: E402
+from cemlib.stats.weights import weighted_correlation  # noqa: E402
 
 ACCEPT_P, ACCEPT_SECONDS, ACCEPT_RATIO, ACCEPT_DIFF = 14, 10.0, 50.0, 1e-8
 

@@ -386,6 +386,67 @@ def test_bad_arguments_raise():
         drv.logistic_relative_weight(frame, "y", ["x0", "x1"])
 
 
+def _stated_survey(tmp_path):
+    """A small survey with a weight column under which the stated means of ``a`` differ."""
+    from cemlib.data.schema import parse_codebook
+
+    (tmp_path / "codebook.yaml").write_text(
+        "items:\n"
+        "  - {id: y, role: outcome, scale: [1, 5]}\n"
+        "  - {id: a, role: driver, scale: [1, 5]}\n"
+        "  - {id: b, role: driver, scale: [1, 5]}\n"
+        "  - {id: imp_a, role: stated_importance, of: a, scale: [1, 5]}\n"
+        "  - {id: imp_b, role: stated_importance, of: b, scale: [1, 5]}\n",
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(21)
+    n = 40
+    a, b = rng.integers(1, 6, n), rng.integers(1, 6, n)
+    half = np.arange(n) < n // 2
+    responses = pd.DataFrame(
+        {
+            "y": np.clip(a + rng.integers(-1, 2, n), 1, 5),
+            "a": a,
+            "b": b,
+            "imp_a": np.where(half, 5, 1),  # unweighted mean 3, weighted mean 5/3
+            "imp_b": np.full(n, 3),
+            "weight": np.where(half, 1.0, 5.0),
+        }
+    )
+    return responses, parse_codebook(tmp_path / "codebook.yaml")
+
+
+def test_stated_means_are_unweighted_when_weights_are_off(tmp_path):
+    """Weights off means every estimate unweighted: the derived importance and the stated means
+    beside it follow one rule (``survey_weight_column``), as the drivers stage passes it."""
+    responses, codebook = _stated_survey(tmp_path)
+    weight = drv.survey_weight_column(responses, "weight", use_weights=False)
+    assert weight is None
+    table, _, _ = drv.key_drivers(responses, codebook, weights_column=weight, n_boot=0)
+    assert (table["n_effective"] == table["n"]).all()  # derived importance unweighted
+    gap = drv.stated_vs_derived(responses, codebook, table, "y", weights_column=weight)
+    assert gap.set_index("driver").loc["a", "stated_mean"] == pytest.approx(3.0)
+
+    weight = drv.survey_weight_column(responses, "weight")
+    assert weight == "weight"
+    table, _, _ = drv.key_drivers(responses, codebook, weights_column=weight, n_boot=0)
+    assert (table["n_effective"] < table["n"]).all()
+    gap = drv.stated_vs_derived(responses, codebook, table, "y", weights_column=weight)
+    assert gap.set_index("driver").loc["a", "stated_mean"] == pytest.approx(5 / 3)
+
+
+def test_one_weight_rule_for_derived_and_stated_importance(tmp_path):
+    """A weight column without any value weighs nothing, for the derived and the stated side."""
+    responses, codebook = _stated_survey(tmp_path)
+    responses["weight"] = np.nan
+    assert drv.survey_weight_column(responses, "weight") is None
+    assert drv.survey_weight_column(responses, None) is None
+    table, _, _ = drv.key_drivers(responses, codebook, n_boot=0)
+    assert (table["n_effective"] == table["n"]).all()
+    gap = drv.stated_vs_derived(responses, codebook, table, "y")
+    assert gap.set_index("driver").loc["a", "stated_mean"] == pytest.approx(3.0)
+
+
 # --------------------------------------------------------------------- the synthetic world
 
 

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from cemlib.stats import lifetime as lt
 from cemlib.stats.lifetime import (
@@ -52,7 +52,7 @@ def cdnow(cdnow_tx) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cdnow_bg(cdnow) -> BetaGeoFitter:
-    return BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    return BetaGeoFitter().fit(cdnow["repeat_purchases"], cdnow["recency"], cdnow["age"])
 
 
 def simulate_bgnbd(n, r, alpha, a, b, rng, T_low=26.0, T_high=78.0):
@@ -104,9 +104,9 @@ def test_cdnow_summary_matches_the_published_summary(cdnow):
     seq = raw.drop_duplicates(0).set_index(0)[1].astype(int)
     ours = cdnow.assign(ID=seq.reindex(cdnow.index).to_numpy()).set_index("ID").loc[ref["ID"]]
     assert len(ours) == len(ref) == 2357
-    np.testing.assert_array_equal(ours["frequency"].to_numpy(), ref["x"].to_numpy())
+    np.testing.assert_array_equal(ours["repeat_purchases"].to_numpy(), ref["x"].to_numpy())
     np.testing.assert_allclose(ours["recency"].to_numpy(), ref["t_x"].to_numpy(), atol=0.0051)
-    np.testing.assert_allclose(ours["T"].to_numpy(), ref["T"].to_numpy(), atol=0.0051)
+    np.testing.assert_allclose(ours["age"].to_numpy(), ref["T"].to_numpy(), atol=0.0051)
     np.testing.assert_allclose(
         ours["monetary_value"].to_numpy(), ref["zbar"].to_numpy(), atol=0.0051
     )
@@ -143,8 +143,8 @@ def test_cdnow_gamma_gamma(cdnow):
     corr(x, z̄) = 0.11. The `lifetimes` docs fit the same summary as shipped (z̄ rounded to cents)
     and print p = 6.25, q = 3.74, v = 15.45. Both are asserted, plus that the fit is a maximum.
     """
-    rep = cdnow[cdnow["frequency"] > 0]
-    gg = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
+    rep = cdnow[cdnow["repeat_purchases"] > 0]
+    gg = GammaGammaFitter().fit(rep["repeat_purchases"], rep["monetary_value"])
     print(
         "\nGamma-Gamma on CDNOW:",
         gg.params_.round(4).to_dict(),
@@ -164,7 +164,7 @@ def test_cdnow_gamma_gamma(cdnow):
     assert (round(gg_docs.p_, 2), round(gg_docs.q_, 2), round(gg_docs.v_, 2)) == (6.25, 3.74, 15.45)
 
     # a maximum: zero gradient, and every ±1 % perturbation lowers the log-likelihood
-    x, m = rep["frequency"].to_numpy(float), rep["monetary_value"].to_numpy(float)
+    x, m = rep["repeat_purchases"].to_numpy(float), rep["monetary_value"].to_numpy(float)
     theta = gg.params_.to_numpy()
     _, g = GammaGammaFitter._loglik_terms(theta, x, m, with_grad=True)
     assert np.max(np.abs(g.sum(axis=1) * theta)) < 1e-4
@@ -188,12 +188,45 @@ def test_cdnow_holdout_check(cdnow, cdnow_bg):
     assert list(h.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert h["n_customers"].sum() == 2357
     assert h.loc["0", "n_customers"] == 1411
-    bucket = np.minimum(cdnow["frequency"].to_numpy(), 7)
-    se = cdnow.groupby(bucket)["frequency_holdout"].agg(lambda v: v.std(ddof=1) / np.sqrt(len(v)))
+    bucket = np.minimum(cdnow["repeat_purchases"].to_numpy(), 7)
+    se = cdnow.groupby(bucket)["repeat_purchases_holdout"].agg(
+        lambda v: v.std(ddof=1) / np.sqrt(len(v))
+    )
     big = h["n_customers"].to_numpy() >= 30
     tol = np.maximum(0.3, 3 * se.to_numpy())
     assert (np.abs(h["difference"].to_numpy()) <= tol)[big].all()
     assert np.all(np.diff(h["predicted"].to_numpy()) > 0)  # more past purchases, more future ones
+
+
+def test_from_params_with_the_published_cdnow_estimates():
+    """``from_params`` with the CDNOW estimates of Fader, Hardie & Lee (2005), §4, predicts the
+    published worked example (x = 2, t_x = 30.43, T = 38.86: 1.226 purchases in 39 weeks) and
+    agrees with eq. 10 and eq. 11 evaluated here directly with scipy.special (the untransformed
+    hypergeometric form, not the class's Euler-transformed one)."""
+    r, alpha, a, b = 0.243, 4.414, 0.793, 2.426
+    bg = BetaGeoFitter.from_params(r=r, alpha=alpha, a=a, b=b)
+    assert (bg.r_, bg.alpha_, bg.a_, bg.b_) == (r, alpha, a, b)
+    assert bg.params_.to_dict() == {"r": r, "alpha": alpha, "a": a, "b": b}
+    assert not hasattr(bg, "summary_")  # nothing was fitted to data
+
+    x, tx, T, t = 2, 30.43, 38.86, 39.0
+    p_alive = 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+    z = t / (alpha + T + t)
+    growth = (a + b + x - 1) / (a - 1)
+    growth *= 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(
+        r + x, b + x, a + b + x - 1, z
+    )
+    np.testing.assert_allclose(bg.probability_alive([x], [tx], [T]), [p_alive], rtol=1e-10)
+    expected = bg.conditional_expected_purchases(t, [x], [tx], [T])
+    np.testing.assert_allclose(expected, [p_alive * growth], rtol=1e-10)
+    assert round(float(expected[0]), 3) == 1.226
+
+    gg = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)  # Fader & Hardie (2013)
+    assert gg.population_mean_spend_ == pytest.approx(6.25 * 15.44 / 2.74)
+    spend = gg.conditional_expected_average_profit([2], [30.0])
+    assert spend[0] == pytest.approx(6.25 * (15.44 + 2 * 30.0) / (6.25 * 2 + 3.74 - 1))
+    with pytest.raises(ValueError, match="must be > 0"):
+        BetaGeoFitter.from_params(0.243, 4.414, -0.793, 2.426)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,9 +266,7 @@ def test_bgnbd_formulas_match_double_integration(x, tx, T, t):
         ),
         lam_max,
     )
-    bg = BetaGeoFitter()
-    bg.r_, bg.alpha_, bg.a_, bg.b_ = r, alpha, a, b
-    bg.params_ = pd.Series([r, alpha, a, b], index=["r", "alpha", "a", "b"])
+    bg = BetaGeoFitter.from_params(r, alpha, a, b)
     np.testing.assert_allclose(np.exp(bg.log_likelihood([x], [tx], [T])), [L], rtol=1e-6)
     np.testing.assert_allclose(bg.probability_alive([x], [tx], [T]), [alive / L], rtol=1e-6)
     np.testing.assert_allclose(
@@ -263,9 +294,7 @@ def test_hypergeometric_form_agrees_with_quadrature_and_falls_back():
                 gq = BetaGeoFitter._growth_quadrature(r, alpha, a, b, x, T, t, 600)
                 ok = np.isfinite(gh)
                 np.testing.assert_allclose(gh[ok], gq[ok], rtol=1e-7)
-    bg = BetaGeoFitter()
-    bg.r_, bg.alpha_, bg.a_, bg.b_ = 2.0, 10.0, 3.0, 5.0
-    bg.params_ = pd.Series([2.0, 10.0, 3.0, 5.0], index=["r", "alpha", "a", "b"])
+    bg = BetaGeoFitter.from_params(2.0, 10.0, 3.0, 5.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fallback is silent: it is exact, not a degradation
         e = bg.conditional_expected_purchases(520.0, [100, 100], [1.0, 1.0], [1.0, 1.0])
@@ -318,8 +347,10 @@ def test_weighted_fit_equals_expanded_rows():
     # the grouping helper round-trips
     groups, inv = compress_rfm(x[rep], tx[rep], T[rep])
     assert groups["weight"].sum() == len(rep)
-    np.testing.assert_array_equal(groups["frequency"].to_numpy()[inv], x[rep])
-    c = BetaGeoFitter().fit(groups["frequency"], groups["recency"], groups["T"], groups["weight"])
+    np.testing.assert_array_equal(groups["repeat_purchases"].to_numpy()[inv], x[rep])
+    c = BetaGeoFitter().fit(
+        groups["repeat_purchases"], groups["recency"], groups["age"], groups["weight"]
+    )
     np.testing.assert_allclose(c.params_, b.params_, rtol=1e-6)
     # Gamma-Gamma too
     m = rng.gamma(4, 10, len(x))
@@ -338,9 +369,7 @@ def test_simulation_recovery():
     z = (bg.summary_["estimate"] - truth) / bg.summary_["se"]
     assert np.all(np.abs(z) < 4)
     np.testing.assert_allclose(bg.params_, truth, rtol=0.15)
-    truth_fit = BetaGeoFitter()
-    truth_fit.r_, truth_fit.alpha_, truth_fit.a_, truth_fit.b_ = truth
-    truth_fit.params_ = pd.Series(truth, index=["r", "alpha", "a", "b"])
+    truth_fit = BetaGeoFitter.from_params(*truth)
     expected = truth_fit.expected_purchases(T)
     assert abs(x.mean() - expected.mean()) < 3 * x.std() / np.sqrt(len(x))
 
@@ -368,10 +397,12 @@ def test_gamma_gamma_expected_spend_is_a_weighted_mean():
 
 
 def test_clv(cdnow, cdnow_bg):
-    rep = cdnow[cdnow["frequency"] > 0]
-    gg = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
-    args = (cdnow["frequency"], cdnow["recency"], cdnow["T"], cdnow["monetary_value"])
-    spend = gg.conditional_expected_average_profit(cdnow["frequency"], cdnow["monetary_value"])
+    rep = cdnow[cdnow["repeat_purchases"] > 0]
+    gg = GammaGammaFitter().fit(rep["repeat_purchases"], rep["monetary_value"])
+    args = (cdnow["repeat_purchases"], cdnow["recency"], cdnow["age"], cdnow["monetary_value"])
+    spend = gg.conditional_expected_average_profit(
+        cdnow["repeat_purchases"], cdnow["monetary_value"]
+    )
     ey = cdnow_bg.conditional_expected_purchases(52, *args[:3])
     # no discounting: the steps telescope to E[Y(H)] × spend, whatever the step
     flat = customer_lifetime_value(
@@ -429,29 +460,29 @@ def test_rfm_summary_tiny_table():
     s = rfm_summary(_tiny(), calibration_end="2024-01-29", observation_end="2024-02-12")
     assert list(s.index) == ["A", "B"]
     a, b = s.loc["A"], s.loc["B"]
-    assert a["frequency"] == 2  # 01-08 and 01-22 after the first day; 01-10 is a return only
+    assert a["repeat_purchases"] == 2  # 01-08 and 01-22 after the first day; 01-10 is a return only
     assert a["recency"] == pytest.approx(21 / 7)
-    assert a["T"] == pytest.approx(28 / 7)
+    assert a["age"] == pytest.approx(28 / 7)
     assert a["monetary_value"] == pytest.approx((15 + 30) / 2)  # repeat days only, net of returns
     assert a["returns_value"] == pytest.approx(-20)
-    assert a["frequency_holdout"] == 1 and a["monetary_value_holdout"] == pytest.approx(7)
+    assert a["repeat_purchases_holdout"] == 1 and a["monetary_value_holdout"] == pytest.approx(7)
     assert a["duration_holdout"] == pytest.approx(2.0)
-    assert (b["frequency"], b["recency"], b["monetary_value"]) == (0, 0.0, 0.0)
-    assert b["T"] == pytest.approx(2.0) and b["frequency_holdout"] == 0
-    assert s["frequency"].dtype == np.int64
+    assert (b["repeat_purchases"], b["recency"], b["monetary_value"]) == (0, 0.0, 0.0)
+    assert b["age"] == pytest.approx(2.0) and b["repeat_purchases_holdout"] == 0
+    assert s["repeat_purchases"].dtype == np.int64
 
     # without merging, each purchase row is an occasion and time keeps its hour
     u = rfm_summary(_tiny(), calibration_end="2024-01-29", merge_same_day=False, time_unit_days=1)
     ua = u.loc["A"]
-    assert ua["frequency"] == 3
+    assert ua["repeat_purchases"] == 3
     assert ua["monetary_value"] == pytest.approx((5 + 20 + 30) / 3)
     assert ua["returns_value"] == pytest.approx(-25)
     assert ua["recency"] == pytest.approx(21 + 1 / 24)  # 01-01 10:00 → 01-22 11:00
-    assert "frequency_holdout" not in u.columns
+    assert "repeat_purchases_holdout" not in u.columns
 
     # default calibration end: the last purchase; the fitters accept the summary as is
     d = rfm_summary(_tiny())
-    assert d.loc["A", "T"] == pytest.approx(60 / 7)  # 01-01 → 03-01
+    assert d.loc["A", "age"] == pytest.approx(60 / 7)  # 01-01 → 03-01
     assert set(d.index) == {"A", "B", "C", "D"}
 
 
@@ -466,10 +497,10 @@ def test_rfm_summary_errors_and_warnings():
     bad.loc[0, "customer_id"] = None
     with pytest.warns(LifetimeModelWarning, match="dropped 1"):
         s = rfm_summary(bad, calibration_end="2024-01-29")
-    assert s.loc["A", "frequency"] == 2
+    assert s.loc["A", "repeat_purchases"] == 2
     no_value = rfm_summary(_tiny(), value_col=None, calibration_end="2024-01-29")
     assert "monetary_value" not in no_value.columns
-    assert no_value.loc["A", "frequency"] == 3  # without values every row is a purchase
+    assert no_value.loc["A", "repeat_purchases"] == 3  # without values every row is a purchase
 
 
 def test_rfm_summary_speed():
@@ -494,9 +525,9 @@ def test_rfm_summary_speed():
     one = s.index[0]
     mine = days[days["customer_id"] == one]
     cal = mine[mine["day"] <= "2023-06-30"]
-    assert s.loc[one, "frequency"] == cal["day"].nunique() - 1
+    assert s.loc[one, "repeat_purchases"] == cal["day"].nunique() - 1
     hold = mine[(mine["day"] > "2023-06-30") & (mine["day"] <= "2023-12-31")]
-    assert s.loc[one, "frequency_holdout"] == hold["day"].nunique()
+    assert s.loc[one, "repeat_purchases_holdout"] == hold["day"].nunique()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +596,7 @@ def test_not_fitted():
 
 
 def test_penalizer_shrinks(cdnow):
-    args = cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    args = cdnow["repeat_purchases"], cdnow["recency"], cdnow["age"]
     free = BetaGeoFitter().fit(*args)
     pen = BetaGeoFitter(penalizer=0.01).fit(*args)
     assert (pen.params_**2).sum() < (free.params_**2).sum()

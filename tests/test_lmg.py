@@ -9,17 +9,11 @@ import numpy as np
 import pingouin as pg
 import pytest
 
+import cemlib.stats.bootstrap as bootstrap_mod
 import cemlib.stats.lmg as lmg_mod
-from cemlib.stats.lmg import (
-    DegenerateInputWarning,
-    bootstrap_correlations,
-    bootstrap_indices,
-    kish_effective_n,
-    lmg,
-    lmg_shares,
-    subset_r2,
-    weighted_correlation,
-)
+from cemlib.stats.bootstrap import bootstrap_correlations, bootstrap_indices
+from cemlib.stats.lmg import lmg, lmg_shares, subset_r2
+from cemlib.stats.weights import DegenerateInputWarning, kish_effective_n, weighted_correlation
 
 ATTITUDE_DRIVERS = ["complaints", "privileges", "learning", "raises", "critical", "advance"]
 
@@ -305,7 +299,7 @@ def test_bootstrap_row_blocks(monkeypatch):
     data = correlated_data(500, 3, seed=13)
     w = np.random.default_rng(4).uniform(0.5, 2.0, size=500)
     whole = bootstrap_correlations(data, 9, seed=2, weights=w)
-    monkeypatch.setattr(lmg_mod, "_Z_BUDGET", 64 * 15)  # 64 rows per block
+    monkeypatch.setattr(bootstrap_mod, "_Z_BUDGET", 64 * 15)  # 64 rows per block
     np.testing.assert_allclose(
         bootstrap_correlations(data, 9, seed=2, weights=w), whole, atol=1e-13
     )

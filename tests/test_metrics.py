@@ -8,13 +8,18 @@ import pingouin as pg
 import pytest
 
 from cemlib.cx.metrics import (
+    DETRACTOR_MAX,
+    PROMOTER_MIN,
     box_shares,
     concentration_curve,
     cronbach_alpha,
+    detractor_max,
     kish_n,
     nps,
     nps_by,
     nps_difference,
+    promoter_min,
+    top_box,
     top_share,
     touchpoint_indices,
 )
@@ -82,7 +87,32 @@ def test_cronbach_alpha_matches_pingouin():
     rng = np.random.default_rng(1)
     factor = rng.normal(size=300)
     items = pd.DataFrame({f"i{k}": np.round(factor + rng.normal(size=300)) for k in range(4)})
-    assert cronbach_alpha(items) == pytest.approx(pg.cronbach_alpha(items)[0], abs=1e-12)
+    ours = cronbach_alpha(items).iloc[0]
+    alpha, (low, high) = pg.cronbach_alpha(items)
+    assert ours["alpha"] == pytest.approx(alpha, abs=1e-12)
+    # pingouin rounds its Feldt interval to 3 decimals
+    assert (round(ours["ci_low"], 3), round(ours["ci_high"], 3)) == (low, high)
+    # Missing answers: listwise, as pingouin's nan_policy="listwise" (whose interval keeps the
+    # n before deletion, so only alpha is compared there)
+    items.iloc[::17, 2] = np.nan
+    ours = cronbach_alpha(items).iloc[0]
+    assert ours["alpha"] == pytest.approx(pg.cronbach_alpha(items, nan_policy="listwise")[0])
+    assert (ours["n"], ours["k"]) == (300 - len(range(0, 300, 17)), 4)
+
+
+def test_top_box_counts_boxes_down_from_the_top_per_group():
+    frame = pd.DataFrame({"osat": [5, 4, 4, 3, 2, 5, 1, 4], "g": list("aabbaabb")})
+    table = top_box(frame, "osat", (1, 5), by="g")
+    assert table["g"].tolist() == ["a", "b"]
+    # a: 5 4 2 5 -> top1 2/4, top2 3/4, top3 3/4; b: 4 3 1 4 -> 0, 2/4, 3/4
+    assert table[["top1", "top2", "top3"]].to_numpy().tolist() == [[50, 75, 75], [0, 50, 75]]
+    assert table["n"].tolist() == [4, 4]
+
+
+def test_one_promoter_rule_on_every_scale():
+    assert (promoter_min(), detractor_max()) == (9, 6)
+    assert promoter_min((1, 5)) == pytest.approx(4.6)
+    assert (PROMOTER_MIN, DETRACTOR_MAX) == (promoter_min(), detractor_max())
 
 
 @pytest.fixture

@@ -323,6 +323,34 @@ def test_unknown_parameter_and_missing_transactions_are_refused():
         seg.segment_customers({"customers": _panel()["customers"]}, CODEBOOK)
 
 
+def test_transactions_with_other_column_names_give_the_same_segments():
+    """The column keywords map a table named otherwise onto the data model's names, in a copy."""
+    tables = _panel()
+    own = {"customer_id": "cust", "ts": "when", "amount": "value", "margin": "gross"}
+    own |= {"promo": "deal"}
+    renamed = dict(tables, transactions=tables["transactions"].rename(columns=own))
+    before = renamed["transactions"].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", seg.SegmentWarning)
+        want = seg.segment_customers(tables, CODEBOOK, FAST)
+        got = seg.segment_customers(
+            renamed,
+            CODEBOOK,
+            FAST,
+            customer="cust",
+            timestamp="when",
+            amount="value",
+            margin="gross",
+            promo="deal",
+        )
+    pd.testing.assert_frame_equal(got[0], want[0], check_exact=True)
+    pd.testing.assert_frame_equal(got[1], want[1], check_exact=True)
+    assert got[2]["warnings"] == want[2]["warnings"]
+    pd.testing.assert_frame_equal(renamed["transactions"], before)  # the input is untouched
+    with pytest.raises(ValueError, match="no column"):
+        seg.segment_customers(renamed, CODEBOOK, FAST, customer="client")
+
+
 def test_stability_report_is_reproducible_with_the_seed():
     rng = np.random.default_rng(5)
     X = pd.DataFrame(

@@ -14,6 +14,7 @@ import yaml
 
 from cemlib.clean import longest_run
 from cemlib.data import synth
+from cemlib.data.synth.defects import _raw_scale
 from cemlib.stats.lmg import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
@@ -116,7 +117,7 @@ def survey_medians(resp: pd.DataFrame) -> pd.Series:
 
 def raw_scale(item: str, survey: str) -> tuple[int, int]:
     """Scale an item was asked on (kiosk osat on 1-10)."""
-    return synth._raw_scale(item, survey)
+    return _raw_scale(item, survey)
 
 
 def copied_row(detail: str) -> int:

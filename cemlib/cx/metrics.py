@@ -13,8 +13,39 @@ from scipy import stats
 from cemlib.data.schema import Codebook
 from cemlib.stats.lmg import kish_effective_n
 
-PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # on the 0–10 likelihood-to-recommend scale (Reichheld 2003)
+NPS_SCALE = (0.0, 10.0)  # the likelihood-to-recommend question (Reichheld 2003)
 RATING_POINTS_MAX = 11  # a rating scale has at most 11 answer categories (0–10)
+
+
+def promoter_min(scale: tuple[float, float] = NPS_SCALE) -> float:
+    """Lowest promoter answer: 9 on the 0–10 NPS scale, the top tenth of any other scale.
+
+    The one promoter rule of the project: NPS, the promoter-vs-not driver model and the
+    synthetic world's planted NPS all call it.
+
+    Examples
+    --------
+    >>> promoter_min(), promoter_min((1, 5))
+    (9.0, 4.6)
+    """
+    low, high = scale
+    return low + 0.9 * (high - low)
+
+
+def detractor_max(scale: tuple[float, float] = NPS_SCALE) -> float:
+    """Highest detractor answer: 6 on the 0–10 NPS scale (Reichheld 2003), the same fraction of
+    any other scale.
+
+    Examples
+    --------
+    >>> detractor_max()
+    6.0
+    """
+    low, high = scale
+    return low + 0.6 * (high - low)
+
+
+PROMOTER_MIN, DETRACTOR_MAX = promoter_min(), detractor_max()
 
 
 def is_rating_scale(item) -> bool:
@@ -100,15 +131,12 @@ def nps_by(
     def one(group: pd.DataFrame) -> dict:
         return nps(group[ltr], group[weights] if weights else None, ci)
 
-    if by is None:
-        return pd.DataFrame([one(frame)])
-    keys = [by] if isinstance(by, str) else list(by)
-    rows = [
-        {**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), **one(group)}
-        for key, group in frame.groupby(keys, observed=True, dropna=True, sort=True)
-    ]
-    table = pd.DataFrame(rows)
-    return table[table["n"] >= min_n].reset_index(drop=True) if rows else table
+    table = _per_group(frame, by, one)
+    return (
+        table[table["n"] >= min_n].reset_index(drop=True)
+        if by is not None and len(table)
+        else table
+    )
 
 
 def nps_difference(
@@ -244,12 +272,8 @@ def ces(effort: pd.Series, scale: tuple[float, float], weights: pd.Series | None
     }
 
 
-def cronbach_alpha(items: pd.DataFrame) -> float:
-    """Cronbach's alpha of a multi-item scale on complete rows: k/(k−1) (1 − Σ var_i / var_total).
-
-    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
-    *Psychometrika* 16(3).
-    """
+def _alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of the complete rows of ``items`` (NaN below two items or two rows)."""
     complete = items.dropna().astype("float64")
     k = complete.shape[1]
     if k < 2 or len(complete) < 2:
@@ -257,6 +281,117 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     item_var = complete.var(ddof=1).sum()
     total_var = complete.sum(axis=1).var(ddof=1)
     return float(k / (k - 1) * (1 - item_var / total_var)) if total_var > 0 else float("nan")
+
+
+def cronbach_alpha(
+    data: pd.DataFrame, items: list[str] | None = None, ci: float = 0.95
+) -> pd.DataFrame:
+    """Reliability of a multi-item scale: Cronbach's alpha with Feldt's confidence interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    items : list of str, optional
+        The columns of the scale (default: every column). Rows with a missing answer are left
+        out (listwise).
+    ci : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``alpha``, ``ci_low``, ``ci_high``, ``n`` (complete rows), ``k`` (items).
+
+    Notes
+    -----
+    alpha = k/(k−1) (1 − Σ var_i / var_total). Feldt's interval uses
+    (1 − alpha)/(1 − α_pop) ~ F(n − 1, (n − 1)(k − 1)).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika* 16(3), 297–334.
+    Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability
+    coefficient twenty. *Psychometrika* 30(3), 357–370.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scale = pd.DataFrame({"q1": [4, 5, 3, 4, 2, 5], "q2": [4, 4, 3, 5, 2, 5],
+    ...                       "q3": [5, 5, 2, 4, 1, 4]})
+    >>> cronbach_alpha(scale).round(3)
+       alpha  ci_low  ci_high  n  k
+    0  0.925   0.681    0.989  6  3
+    """
+    frame = data[list(items) if items is not None else list(data.columns)]
+    complete = frame.dropna()
+    n, k = len(complete), frame.shape[1]
+    alpha = _alpha(frame)
+    low = high = float("nan")
+    if n > 1 and k > 1 and np.isfinite(alpha):
+        df1, df2 = n - 1, (n - 1) * (k - 1)
+        low = 1 - (1 - alpha) * stats.f.ppf(0.5 + ci / 2, df1, df2)
+        high = 1 - (1 - alpha) * stats.f.ppf(0.5 - ci / 2, df1, df2)
+    return pd.DataFrame([{"alpha": alpha, "ci_low": low, "ci_high": high, "n": n, "k": k}])
+
+
+def top_box(
+    data: pd.DataFrame,
+    column: str,
+    scale: tuple[float, float],
+    by: str | list[str] | None = None,
+    weights: str | None = None,
+) -> pd.DataFrame:
+    """Top-box, top-2-box and top-3-box shares (%) of a rating item, overall or per group.
+
+    A satisfaction headline usually quotes the top two or three boxes; set beside the top box
+    (or the NPS promoters) it shows how much a "satisfied" rate flatters.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    column : str
+        The rating item.
+    scale : (float, float)
+        The item's ``(min, max)``; boxes count down from ``max``.
+    by : str or list of str, optional
+        Group columns; one row per group.
+    weights : str, optional
+        Survey-weight column.
+
+    Returns
+    -------
+    DataFrame
+        The group columns (if any), ``n`` (answers), ``top1``, ``top2``, ``top3``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"osat": [5, 4, 4, 3, 2, 5, 1, 4]})
+    >>> top_box(answers, "osat", scale=(1, 5))
+       n  top1  top2  top3
+    0  8  25.0  62.5  75.0
+    """
+
+    def one(group: pd.DataFrame) -> dict:
+        w = group[weights] if weights else None
+        return {"n": int(group[column].notna().sum()), **box_shares(group[column], scale, w)}
+
+    return _per_group(data, by, one)
+
+
+def _per_group(data: pd.DataFrame, by: str | list[str] | None, one) -> pd.DataFrame:
+    """``one(frame)`` (a dict) overall, or per group of ``by`` with the group keys in front."""
+    if by is None:
+        return pd.DataFrame([one(data)])
+    keys = [by] if isinstance(by, str) else list(by)
+    rows = [
+        {**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), **one(group)}
+        for key, group in data.groupby(keys, observed=True, dropna=True, sort=True)
+    ]
+    return pd.DataFrame(rows)
 
 
 def touchpoint_indices(
@@ -297,9 +432,7 @@ def touchpoint_indices(
                 )
             else:
                 row.update({name: np.nan, f"{name}_ci_low": np.nan, f"{name}_ci_high": np.nan})
-        row["alpha"] = (
-            cronbach_alpha(responses[[i.id for i in drivers]]) if len(drivers) > 1 else np.nan
-        )
+        row["alpha"] = _alpha(responses[[i.id for i in drivers]]) if len(drivers) > 1 else np.nan
         rows.append(row)
     return pd.DataFrame(rows).sort_values(
         ["stage", "touchpoint"], na_position="last", ignore_index=True

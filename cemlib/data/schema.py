@@ -435,3 +435,37 @@ def data_model_markdown() -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def survey_weight_column(
+    responses, column: str | None = "weight", use_weights: bool = True
+) -> str | None:
+    """The survey weight column an estimate uses, or ``None`` for unweighted estimates.
+
+    The one rule for every weighted estimate (NPS, drivers, stated importance, the whitepaper's
+    tables): ``column`` is used when weights are
+    on (``use_weights``, and ``column`` not ``None``) and ``responses`` has that column with at
+    least one value. Rows whose weight is missing or negative are then left out of a weighted
+    estimate; with ``None`` every row weighs 1.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The survey responses (any table with a weight column).
+    column : str or None
+        The survey weight column (``None``: weights off).
+    use_weights : bool
+        Whether to weight at all (the ``use_weights`` parameter of the drivers stage).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"ltr": [9, 7], "weight": [1.0, 2.0]})
+    >>> survey_weight_column(frame), survey_weight_column(frame, use_weights=False)
+    ('weight', None)
+    >>> survey_weight_column(frame.assign(weight=np.nan)) is None
+    True
+    """
+    if use_weights and column and column in responses.columns and responses[column].notna().any():
+        return column
+    return None

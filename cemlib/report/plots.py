@@ -1,4 +1,6 @@
-"""Figures of the stage reports: seaborn/matplotlib, one function per figure, returning the figure."""
+"""Figures of the stage reports and the whitepaper: seaborn/matplotlib, one function per figure,
+returning the figure; :func:`set_style` sets the project's look (with a CJK font when one is
+installed)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,28 @@ import seaborn as sns
 from matplotlib import font_manager
 
 from cemlib.cx.metrics import concentration_curve, share_at
+
+__all__ = [
+    "set_style",
+    "label_corners",
+    "waterfall_steps",
+    "cleaning_waterfall",
+    "driver_importance",
+    "importance_performance_map",
+    "stated_vs_derived_chart",
+    "cei_bei_chart",
+    "emotion_curve_chart",
+    "nps_chart",
+    "value_loyalty_map",
+    "value_concentration",
+    "clv_by_archetype",
+    "holdout_chart",
+    "profile_heatmap",
+    "loyalty_grid_chart",
+    "METHOD_TITLES",
+    "ZONE_COLOURS",
+    "ARCHETYPE_COLOURS",
+]
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"
@@ -65,7 +89,8 @@ def waterfall_steps(table_quality: dict) -> pd.DataFrame:
 
 
 def cleaning_waterfall(quality: dict) -> plt.Figure:
-    """One waterfall per table: where each input row went (DESIGN §5)."""
+    """One waterfall per table: where each input row went — kept, or rejected by a cleaning rule
+    (the rules are listed in ``docs/data-model.md``)."""
     tables = list(quality["tables"].items())
     fig, axes = plt.subplots(len(tables), 1, figsize=(9, 2.6 * len(tables)), squeeze=False)
     colours = {"total": TOTAL, "removed": REMOVED, "kept": KEPT}

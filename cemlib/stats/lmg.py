@@ -44,11 +44,8 @@ strided views of the subset R² array, and their weighted sum (weights
 loop over subsets. Using the increments themselves (rather than a rearranged sum of R² values)
 keeps the result accurate and makes the value of a driver that never adds anything exactly 0.
 
-*Bootstrap* (:func:`bootstrap_correlations`). A row resample is a vector of counts :math:`c`
-(how many times each row is drawn). All first and second moments of a resample are
-:math:`c^\top Z` with :math:`Z = [1, x_a, x_a x_b]_{a \le b}` (an :math:`n \times (1 + q(q+3)/2)`
-matrix built once from the standardised data), so a chunk of resamples costs one matrix product
-and no Python loop over rows.
+The correlation matrices come from :func:`cemlib.stats.weights.weighted_correlation` (one,
+weighted) or :func:`cemlib.stats.bootstrap.bootstrap_correlations` (a batch of resamples).
 
 Degenerate input
 ----------------
@@ -70,10 +67,6 @@ Analysis*. Glenview, IL: Scott, Foresman.
 
 Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
 *Journal of Statistical Software*, 17(1), 1-27. https://doi.org/10.18637/jss.v017.i01
-
-Kish, L. (1965). *Survey Sampling*. New York: Wiley.
-
-Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. New York: Chapman & Hall.
 """
 
 from __future__ import annotations
@@ -84,15 +77,18 @@ from math import factorial
 
 import numpy as np
 
+from cemlib.stats.weights import (
+    DegenerateInputWarning,
+    _warn_constant,
+    kish_effective_n,  # re-exported: cemlib.cx.metrics imports it from here
+)
+
 __all__ = [
     "DegenerateInputWarning",
-    "bootstrap_correlations",
-    "bootstrap_indices",
     "kish_effective_n",
     "lmg",
     "lmg_shares",
     "subset_r2",
-    "weighted_correlation",
 ]
 
 #: Largest number of drivers for the exact enumeration (2**p subsets per matrix).
@@ -101,176 +97,6 @@ MAX_DRIVERS = 24
 DEFAULT_TOL = 1e-10
 #: (subset, matrix) pairs processed together by the subset enumeration (cache-sized blocks).
 _R2_BLOCK = 1 << 17
-#: Elements of the (resamples x rows) count buffer of one bootstrap chunk (128 MiB of float64).
-_COUNT_BUDGET = 1 << 24
-#: Elements of the moment matrix Z kept in memory; larger data recompute Z in row blocks.
-_Z_BUDGET = 1 << 26
-#: A column whose SD is at most this fraction of its largest absolute value is constant.
-_CONST_RTOL = 1e-13
-#: In a resample (moments from sums), variance at most this times max|x|² counts as zero.
-_BOOT_CONST_RTOL = 1e-12
-
-
-class DegenerateInputWarning(UserWarning):
-    """A constant or perfectly collinear variable was met; the result is defined but say so."""
-
-
-# ----------------------------------------------------------------------------------------------
-# Correlations and weights
-# ----------------------------------------------------------------------------------------------
-
-
-def _check_weights(weights, n: int) -> np.ndarray:
-    w = np.asarray(weights, dtype=float)
-    if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(f"weights must be a 1-D array of length {n}, got shape {w.shape}")
-    if not np.all(np.isfinite(w)):
-        raise ValueError("weights must be finite (no NaN or inf)")
-    if np.any(w < 0):
-        raise ValueError("weights must be non-negative")
-    if not w.sum() > 0:
-        raise ValueError("weights must have a positive sum")
-    return w
-
-
-def _check_data(X) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (rows x variables), got shape {X.shape}")
-    if X.shape[0] == 0:
-        raise ValueError("X has no rows")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf; apply the missing-data policy first")
-    return X
-
-
-def _warn_constant(idx, what: str = "variable") -> None:
-    warnings.warn(
-        f"{what}(s) {list(map(int, idx))} have zero variance: their correlations are undefined "
-        "and are treated as 0 (unit diagonal), so a constant driver gets LMG 0 and a constant "
-        "outcome gives R² = 0",
-        DegenerateInputWarning,
-        stacklevel=3,
-    )
-
-
-def _standardise(X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Centre and scale the columns of ``X`` (weighted); constant columns become exactly 0.
-
-    Returns the standardised copy and the boolean mask of constant columns.
-    """
-    if w is None:
-        mean = X.mean(axis=0)
-        Xc = X - mean
-        var = np.einsum("ij,ij->j", Xc, Xc) / X.shape[0]
-        live = np.ones(X.shape[0], dtype=bool)
-    else:
-        wsum = w.sum()
-        mean = (w @ X) / wsum
-        Xc = X - mean
-        var = (w @ (Xc * Xc)) / wsum
-        live = w > 0
-    sd = np.sqrt(var)
-    scale = np.abs(X[live]).max(axis=0)
-    const = sd <= _CONST_RTOL * scale
-    Xc /= np.where(const, 1.0, sd)
-    Xc[:, const] = 0.0
-    return Xc, const
-
-
-def weighted_correlation(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    r"""Correlation matrix of the columns of ``X``, optionally with frequency/survey weights.
-
-    Parameters
-    ----------
-    X : numpy.ndarray
-        Data of shape ``(n, q)``: rows are observations, columns variables (a 1-D array is one
-        variable). Must be finite: apply the missing-data policy before.
-    weights : numpy.ndarray, optional
-        Non-negative weights of shape ``(n,)`` with a positive sum (frequency or survey weights).
-        Default: every row weighs 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        Symmetric ``(q, q)`` correlation matrix with a unit diagonal.
-
-    Notes
-    -----
-    With weights :math:`w_i`, :math:`\bar x_a = \sum_i w_i x_{ia} / \sum_i w_i` and
-
-    .. math:: r_{ab} = \frac{\sum_i w_i (x_{ia} - \bar x_a)(x_{ib} - \bar x_b)}
-              {\sqrt{\sum_i w_i (x_{ia} - \bar x_a)^2 \, \sum_i w_i (x_{ib} - \bar x_b)^2}},
-
-    computed in two passes (centre, then cross products) for accuracy; the normalisation of the
-    weights does not matter. A column with zero (weighted) variance — its SD at most
-    :math:`10^{-13}` times its largest absolute value among positively weighted rows — has an
-    undefined correlation; it is returned with zero correlations and a unit diagonal (and a
-    :class:`DegenerateInputWarning`), so that downstream R² treats it as explaining nothing.
-
-    References
-    ----------
-    Kish, L. (1965). *Survey Sampling*. New York: Wiley.
-
-    Examples
-    --------
-    >>> x = np.array([[1.0, 2.0], [2.0, 4.5], [3.0, 5.5]])
-    >>> weighted_correlation(x).round(4)
-    array([[1.    , 0.9707],
-           [0.9707, 1.    ]])
-    """
-    X = _check_data(X)
-    w = None if weights is None else _check_weights(weights, X.shape[0])
-    Z, const = _standardise(X, w)
-    if w is None:
-        corr = (Z.T @ Z) / X.shape[0]
-    else:
-        corr = (Z.T * w) @ Z / w.sum()
-    corr = np.clip((corr + corr.T) / 2, -1.0, 1.0)
-    np.fill_diagonal(corr, 1.0)
-    if const.any():
-        _warn_constant(np.flatnonzero(const), "column")
-    return corr
-
-
-def kish_effective_n(weights: np.ndarray) -> float:
-    r"""Kish's effective sample size of a weighted sample.
-
-    Parameters
-    ----------
-    weights : numpy.ndarray
-        Non-negative weights with a positive sum.
-
-    Returns
-    -------
-    float
-        :math:`n_\text{eff} = (\sum_i w_i)^2 / \sum_i w_i^2`; equals the number of rows when all
-        weights are equal and shrinks as the weights grow more unequal.
-
-    Notes
-    -----
-    Use :math:`n_\text{eff}` instead of :math:`n` in analytic standard errors of weighted
-    estimates (design effect :math:`n / n_\text{eff}` from unequal weighting).
-
-    References
-    ----------
-    Kish, L. (1965). *Survey Sampling*. New York: Wiley.
-
-    Examples
-    --------
-    >>> round(kish_effective_n([1.0, 1.0, 2.0, 4.0]), 4)  # 64 / 22
-    2.9091
-    """
-    w = np.asarray(weights, dtype=float).ravel()
-    w = _check_weights(w, w.shape[0])
-    return float(w.sum() ** 2 / (w @ w))
-
-
-# ----------------------------------------------------------------------------------------------
-# All-subset R² and LMG
-# ----------------------------------------------------------------------------------------------
 
 
 def _prepare(corr, tol: float) -> tuple[np.ndarray, bool]:
@@ -591,186 +417,3 @@ def lmg_shares(corr: np.ndarray, outcome: int | None = None) -> np.ndarray:
     if m - 1 == 0:
         return np.zeros(0)
     return lmg(corr[np.ix_(order, order)])
-
-
-# ----------------------------------------------------------------------------------------------
-# Bootstrap
-# ----------------------------------------------------------------------------------------------
-
-
-def bootstrap_indices(n: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
-    """Row indices of each bootstrap resample, exactly as :func:`bootstrap_correlations` draws them.
-
-    Parameters
-    ----------
-    n : int
-        Number of rows of the data.
-    n_boot : int
-        Number of resamples.
-    seed : int
-        Seed of ``numpy.random.default_rng``.
-
-    Yields
-    ------
-    numpy.ndarray
-        For resample ``b = 0, 1, ...``, an int64 array of ``n`` row indices drawn uniformly with
-        replacement (``rng.integers(0, n, size=n)``, one call per resample, so resample ``b``
-        does not depend on how resamples are chunked).
-
-    Notes
-    -----
-    The counts of resample ``b`` are ``numpy.bincount(idx, minlength=n)``; use this to rebuild
-    a resample's rows (e.g. to check against a row-based implementation).
-    """
-    rng = np.random.default_rng(seed)
-    for _ in range(int(n_boot)):
-        yield rng.integers(0, n, size=n)
-
-
-def _moment_block(Xs: np.ndarray, w: np.ndarray | None, iu: tuple[np.ndarray, np.ndarray]):
-    """Z = w * [1, x_a, x_a x_b (a <= b)] for a block of standardised rows, Fortran order."""
-    m, q = Xs.shape
-    Z = np.empty((m, 1 + q + len(iu[0])), order="F")
-    Z[:, 0] = 1.0
-    Z[:, 1 : 1 + q] = Xs
-    for k, (a, b) in enumerate(zip(*iu, strict=True)):
-        np.multiply(Xs[:, a], Xs[:, b], out=Z[:, 1 + q + k])
-    if w is not None:
-        Z *= w[:, None]
-    return Z
-
-
-def bootstrap_correlations(
-    X: np.ndarray,
-    n_boot: int,
-    seed: int,
-    weights: np.ndarray | None = None,
-    chunk: int | None = None,
-    progress: bool = False,
-) -> np.ndarray:
-    r"""Correlation matrices of row-resampled (bootstrap) copies of the data.
-
-    Parameters
-    ----------
-    X : numpy.ndarray
-        Data ``(n, q)``, finite (e.g. the drivers and the outcome as the last column).
-    n_boot : int
-        Number of bootstrap resamples ``B``.
-    seed : int
-        Seed for ``numpy.random.default_rng``: the same seed gives identical results whatever
-        ``chunk`` is. Resample ``b`` draws the rows of :func:`bootstrap_indices` ``(n, n_boot,
-        seed)``.
-    weights : numpy.ndarray, optional
-        Survey/frequency weights ``(n,)``. Rows are drawn with equal probability and keep their
-        weights: each resample's correlations are weighted by the weights of the drawn rows.
-    chunk : int, optional
-        Resamples per matrix product. Default: as many as fit in about 128 MiB of counts.
-    progress : bool, default False
-        Show a tqdm progress bar over the chunks.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n_boot, q, q)``; feed it to :func:`lmg` for bootstrap LMG values.
-
-    Notes
-    -----
-    Resample :math:`b` is described by counts :math:`c_{bi}` (times row :math:`i` is drawn,
-    :math:`\sum_i c_{bi} = n`). With the columns standardised once on the full data,
-    :math:`z_i = w_i\,[1, x_{ia}, x_{ia} x_{ib}]_{a \le b}`, all weighted moments of a chunk of
-    resamples are one matrix product :math:`S = C Z` (:math:`C`: chunk :math:`\times n`,
-    :math:`Z`: :math:`n \times (1 + q(q+3)/2)`); then :math:`\bar x_a = S_a / S_1`,
-    :math:`\mathrm{cov}_{ab} = S_{ab}/S_1 - \bar x_a \bar x_b` and
-    :math:`r_{ab} = \mathrm{cov}_{ab} / \sqrt{\mathrm{cov}_{aa} \mathrm{cov}_{bb}}`.
-    Standardising first keeps the moment formula accurate. Time is dominated by drawing
-    :math:`B n` indices and the :math:`2 B n (1 + q(q+3)/2)` flops of the products. A column that is
-    constant within a resample (variance at most :math:`10^{-12} \max|x|^2` on the
-    standardised scale, e.g. a rare binary driver never drawn) gets zero correlations and a unit
-    diagonal, as in :func:`weighted_correlation`, with one :class:`DegenerateInputWarning`.
-
-    References
-    ----------
-    Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. New York:
-    Chapman & Hall.
-    """
-    X = _check_data(X)
-    n, q = X.shape
-    n_boot = int(n_boot)
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
-    w = None if weights is None else _check_weights(weights, n)
-    if chunk is None:
-        chunk = max(1, _COUNT_BUDGET // n)
-    chunk = max(1, min(int(chunk), n_boot))
-
-    Xs, const_full = _standardise(X, w)
-    maxsq = np.abs(Xs).max(axis=0) ** 2
-    iu = np.triu_indices(q)
-    ncol = 1 + q + len(iu[0])
-    row_block = n if n * ncol <= _Z_BUDGET else max(1, _Z_BUDGET // ncol)
-    Z_full = _moment_block(Xs, w, iu) if row_block == n else None
-
-    out = np.empty((n_boot, q, q))
-    counts = np.empty((chunk, n))
-    sums = np.empty((chunk, ncol))
-    draws = bootstrap_indices(n, n_boot, seed)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_boot, unit="resample", desc="bootstrap")
-    n_const = 0
-    n_empty = 0
-    try:
-        for start in range(0, n_boot, chunk):
-            m = min(chunk, n_boot - start)
-            for i in range(m):
-                counts[i] = np.bincount(next(draws), minlength=n)
-            if Z_full is not None:
-                np.matmul(counts[:m], Z_full, out=sums[:m])
-            else:
-                sums[:m] = 0.0
-                for r0 in range(0, n, row_block):
-                    r1 = min(n, r0 + row_block)
-                    wb = None if w is None else w[r0:r1]
-                    sums[:m] += counts[:m, r0:r1] @ _moment_block(Xs[r0:r1], wb, iu)
-            tot = sums[:m, 0]
-            empty = ~(tot > 0)  # weighted: only zero-weight rows drawn
-            n_empty += int(empty.sum())
-            tot = np.where(empty, 1.0, tot)
-            mean = sums[:m, 1 : 1 + q] / tot[:, None]
-            cov = np.empty((m, q, q))
-            cov[:, iu[0], iu[1]] = sums[:m, 1 + q :] / tot[:, None]
-            cov[:, iu[1], iu[0]] = cov[:, iu[0], iu[1]]
-            cov -= mean[:, :, None] * mean[:, None, :]
-            var = np.diagonal(cov, axis1=1, axis2=2)
-            const = (var <= _BOOT_CONST_RTOL * maxsq) | const_full | empty[:, None]
-            n_const += int((const & ~const_full).any(axis=1).sum())
-            sd = np.sqrt(np.where(const, 1.0, var))
-            corr = cov / (sd[:, :, None] * sd[:, None, :])
-            corr = np.where(const[:, :, None] | const[:, None, :], 0.0, corr)
-            np.clip(corr, -1.0, 1.0, out=corr)
-            corr[:, np.arange(q), np.arange(q)] = 1.0
-            out[start : start + m] = corr
-            if bar is not None:
-                bar.update(m)
-    finally:
-        if bar is not None:
-            bar.close()
-    if const_full.any():
-        _warn_constant(np.flatnonzero(const_full), "column")
-    if n_const:
-        warnings.warn(
-            f"{n_const} of {n_boot} resamples have a column with zero variance; its "
-            "correlations in those resamples are set to 0 (unit diagonal)",
-            DegenerateInputWarning,
-            stacklevel=2,
-        )
-    if n_empty:
-        warnings.warn(
-            f"{n_empty} of {n_boot} resamples drew only zero-weight rows; their correlation "
-            "matrices are the identity",
-            DegenerateInputWarning,
-            stacklevel=2,
-        )
-    return out

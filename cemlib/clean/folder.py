@@ -1,0 +1,145 @@
+"""Cleaning a whole input folder: the tables in linking order, the checks skipped, the outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cemlib.clean.quality import quality_summary
+from cemlib.clean.rules import DEFAULT_PARAMS
+from cemlib.clean.table import TableResult, clean_table
+from cemlib.clean.values import canonical_customer_id
+from cemlib.data.io import RawFolder, write_json, write_parquet, write_yaml
+from cemlib.data.schema import TABLE_ORDER, Codebook
+from cemlib.stages.skips import Skips
+
+__all__ = ["CleanResult", "clean_folder", "skipped_checks", "write_outputs"]
+
+
+@dataclass
+class CleanResult:
+    """Outcome of cleaning a folder: clean tables, all rejects, per-rule flags and quality."""
+
+    tables: dict[str, pd.DataFrame]
+    rejects: pd.DataFrame
+    flags: dict[str, pd.DataFrame]
+    quality: dict
+    codebook: Codebook | None  # None for an input without a survey (and so without codebook)
+    skipped: Skips = field(default_factory=Skips)
+
+
+def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:
+    """Clean every table of an input folder read by :func:`cemlib.data.io.read_folder`.
+
+    Customers are cleaned first so that transactions, responses and feedback can be linked
+    to them; the codebook is carried through unchanged. Returns the clean tables, one rejects
+    table for all, the per-rule flags of every input row and the quality summary of
+    ``quality.json``.
+    """
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    skipped = skipped_checks(raw, params)
+    results: dict[str, TableResult] = {}
+    customer_ids = test_ids = None
+    for table in TABLE_ORDER:
+        if table not in raw.tables:
+            continue
+        result = clean_table(table, raw.tables[table], raw.codebook, params, customer_ids, test_ids)
+        results[table] = result
+        if table == "customers":
+            customer_ids = canonical_customer_id(raw.tables[table]["customer_id"]).dropna()
+            rejected_test = result.rejects.loc[result.rejects["rule"] == "test_record", "record_id"]
+            test_ids = set(canonical_customer_id(rejected_test).dropna())
+    rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
+    rejects = rejects.sort_values(["table", "source_file", "source_row"], kind="stable")
+    return CleanResult(
+        tables={t: r.clean for t, r in results.items()},
+        rejects=rejects.reset_index(drop=True),
+        flags={t: r.flags for t, r in results.items()},
+        quality=quality_summary(raw, results) | {"skipped": skipped.records()},
+        codebook=raw.codebook,
+        skipped=skipped,
+    )
+
+
+def skipped_checks(raw: RawFolder, params: dict | None = None) -> Skips:
+    """The checks the input does not allow, each with what would enable it.
+
+    A rule that lacks its table or column cannot fire, and a count of 0 would then read as
+    "nothing wrong"; these entries say instead that nothing was checked. Entries (analysis
+    names): ``survey quality checks`` (no responses), ``codebook gaps`` (no codebook),
+    ``speeder check`` (no duration), ``straight-liner check`` (too few driver items),
+    ``attention check`` (no attention item), ``near-duplicate check`` (no respondent id or
+    time), ``customer linkage`` (customer ids but no customers table to check them against).
+    """
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    skips = Skips()
+    tables, codebook = raw.tables, raw.codebook
+    responses = tables.get("responses")
+    if responses is None:
+        skips.add(
+            "survey quality checks",
+            "the responses table and its codebook.yaml",
+            "The input has no survey responses: speeders, straight-liners, attention checks, "
+            "near duplicates and answer scales were not checked.",
+        )
+    if codebook is None:
+        skips.add(
+            "codebook gaps",
+            "codebook.yaml (it comes with the responses table)",
+            "The input has no codebook, so no question can be checked for an owner and an action.",
+        )
+    if responses is not None:
+        columns = set(responses.columns)
+        if "duration_s" not in columns and not {"started_at", "submitted_at"} <= columns:
+            skips.add(
+                "speeder check",
+                "a duration_s column (or started_at and submitted_at) in responses",
+                "The responses carry no answering time.",
+            )
+        drivers = codebook.by_role("driver")
+        if len(drivers) < params["straightline_min_items"]:
+            skips.add(
+                "straight-liner check",
+                f"at least {params['straightline_min_items']} driver items in the codebook",
+                f"The codebook has {len(drivers)} driver item(s); a run of identical answers "
+                "over fewer items says nothing about care.",
+            )
+        if not codebook.by_role("attention_check"):
+            skips.add(
+                "attention check",
+                "an attention-check item (role: attention_check, with expect) in the codebook",
+                "The survey asked no instructed-response question.",
+            )
+        if not {"customer_id", "submitted_at"} <= columns:
+            skips.add(
+                "near-duplicate check",
+                "customer_id and submitted_at columns in responses",
+                "Without a respondent and a time, repeated submissions cannot be told apart "
+                "from different respondents answering alike.",
+            )
+    with_ids = [t for t in ("transactions", "responses", "feedback") if t in tables]
+    with_ids = [t for t in with_ids if "customer_id" in tables[t].columns]
+    if "customers" not in tables and with_ids:
+        skips.add(
+            "customer linkage",
+            "the customers table",
+            f"Customer ids in {', '.join(with_ids)} cannot be checked against known customers "
+            "(orphan transactions, linked responses and feedback).",
+        )
+    return skips
+
+
+def write_outputs(result: CleanResult, clean_dir, quality_path) -> list:
+    """Write the clean tables, ``rejects.parquet``, the codebook and ``quality.json``."""
+    clean_dir = Path(clean_dir)
+    written = [
+        write_parquet(frame, clean_dir / f"{table}.parquet")
+        for table, frame in result.tables.items()
+    ]
+    written.append(write_parquet(result.rejects, clean_dir / "rejects.parquet"))
+    if result.codebook is not None:  # an input without a survey has no codebook
+        written.append(write_yaml(result.codebook.to_dict(), clean_dir / "codebook.yaml"))
+    written.append(write_json(result.quality, quality_path))
+    return written

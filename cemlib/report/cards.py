@@ -1,0 +1,96 @@
+"""What to do: one finding card per driver worth acting on, in the *observe → probe → reflect →
+act* sequence of customer-insight work (what happened, why, what it means, what to do and who owns
+it), with owners and actions from the codebook."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cemlib.report.html import esc, para, ref, section, skip_note
+from cemlib.report.study import Study
+from cemlib.report.wording import item_label, pct
+
+__all__ = ["QUADRANT_MEANING", "KANO_MEANING", "action_cards", "act_section"]
+
+
+QUADRANT_MEANING = {
+    "fix first": "above-average impact with below-average performance: the best return on "
+    "improvement",
+    "keep up": "a strength that matters: protect it",
+    "low priority": "neither important nor strong: do not over-invest",
+    "possible overkill": "strong but with little impact: resources may be better used elsewhere",
+}
+KANO_MEANING = {
+    "must-be": "failing it creates detractors faster than excelling creates promoters — a "
+    "hygiene factor",
+    "attractive": "excelling at it creates promoters, while falling short costs little — a "
+    "delighter",
+    "performance": "better or worse moves advocacy about equally — a straight performance lever",
+    "indifferent": "it barely moves advocacy either way",
+}
+
+
+def action_cards(study: Study, max_cards: int = 4) -> list[str]:
+    """Observe → probe → reflect → act for the drivers most worth acting on: every "fix first"
+    attribute, then the most important remaining ones; the owner is the codebook's."""
+    priorities = study.result("drivers_priorities")
+    if priorities is None:
+        return []
+    fix = priorities[priorities["quadrant"] == "fix first"]
+    rest = priorities[priorities["quadrant"] != "fix first"]
+    chosen = pd.concat(
+        [
+            fix.sort_values("importance_share", ascending=False),
+            rest.sort_values("importance_share", ascending=False),
+        ]
+    ).head(max_cards)
+    cards = []
+    for row in chosen.itertuples():
+        label = esc(item_label(study, row.driver))
+        stated = (
+            f" Customers {esc(row.verdict)} it (stated rank {int(row.stated_rank)}, "
+            f"derived rank {int(row.derived_rank)})."
+            if isinstance(row.verdict, str) and not pd.isna(row.stated_rank)
+            else ""
+        )
+        quadrant_meaning = QUADRANT_MEANING.get(row.quadrant, esc(row.quadrant))
+        owner = esc(row.owner) if isinstance(row.owner, str) and row.owner else "not set"
+        action = (
+            esc(row.action)
+            if isinstance(row.action, str) and row.action
+            else "no action in the codebook"
+        )
+        where = f"{esc(row.touchpoint)}: " if isinstance(row.touchpoint, str) else ""
+        has_kano = isinstance(row.kano, str) and not pd.isna(row.penalty)
+        asymmetry = (
+            f"Penalty when it fails {100 * row.penalty:.1f} points, reward when it excels "
+            f"{100 * row.reward:.1f} points (0–100 scale): {esc(row.kano)}."
+            if has_kano
+            else "No penalty–reward analysis for this attribute."
+        )
+        meaning = f"; {KANO_MEANING.get(row.kano, esc(row.kano))}" if has_kano else ""
+        cards.append(
+            f'<article class="wp-card" id="card-{esc(row.driver)}">'
+            f'<h4>{label} <span class="wp-tag">{esc(row.quadrant)}</span></h4><dl>'
+            f"<dt>Observe</dt><dd>{where}performance {row.performance:.0f}/100 "
+            f"(95% interval {row.performance_ci_low:.0f}–{row.performance_ci_high:.0f}); "
+            f"{pct(row.importance_share)} of the explained variance.</dd>"
+            f"<dt>Probe</dt><dd>{asymmetry}{stated}</dd>"
+            f"<dt>Reflect</dt><dd>{quadrant_meaning[0].upper()}{quadrant_meaning[1:]}"
+            f"{meaning}.</dd>"
+            f"<dt>Act</dt><dd>{action}. <b>Owner:</b> {owner}.</dd></dl></article>"
+        )
+    return cards
+
+
+def act_section(study: Study) -> str:
+    cards = action_cards(study)
+    if not cards:
+        body = skip_note("recommendations", "key-driver results (responses with drivers)")
+    else:
+        body = para(
+            "Each card follows one attribute from what the data shows (observe) through why "
+            "(probe) and what it means (reflect) to what to do and who owns it (act); owners "
+            f"and actions come from the codebook. The evidence is in {ref('sec-drivers')}."
+        ) + "".join(cards)
+    return section("act", "What to do", body)

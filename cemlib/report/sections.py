@@ -1,0 +1,397 @@
+"""The body of the paper, in reading order: the title page, the executive summary, how customers
+feel, what drives advocacy, who matters, what customers say, and the methods. Each section returns
+HTML with empty number slots and references (filled by
+:func:`cemlib.report.numbering.number_document`), or a skip line where the data cannot support it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cemlib.data.schema import ARCHETYPES
+from cemlib.report import plots
+from cemlib.report.findings import Finding, complaint_reasons
+from cemlib.report.html import (
+    bullet_list,
+    esc,
+    figure,
+    heading,
+    para,
+    ref,
+    section,
+    skip_note,
+    table,
+)
+from cemlib.report.numbering import TOC_SLOT
+from cemlib.report.study import Study, data_period, sample_sizes
+from cemlib.report.wording import pct, sentence_case
+from cemlib.text import html_escape, redact_pii
+
+__all__ = [
+    "title_page",
+    "executive_summary",
+    "feel_section",
+    "drivers_section",
+    "archetype_table",
+    "who_section",
+    "verbatims",
+    "say_section",
+    "methods_section",
+]
+
+
+def title_page(study: Study, params: dict) -> str:
+    period = data_period(study)
+    provenance = study.provenance
+    sizes = sample_sizes(study)
+    size_items = "".join(
+        f"<li>{esc(r['table'])}: {int(r['rows kept']):,} rows kept of {int(r['rows in']):,}</li>"
+        for _, r in sizes.iterrows()
+    )
+    data_line = (
+        f"Data from {period['start']} to {period['end']} · data as of {period['end']}"
+        if period["end"]
+        else "The data carries no dates"
+    )
+    return (
+        '<header class="wp-title-page">'
+        '<p class="wp-kicker">Customer-experience whitepaper</p>'
+        f"<h1>{esc(params['study_title'])}</h1>"
+        f'<p class="wp-org">{esc(params["organisation"])}</p>'
+        f'<p class="wp-source">Source: {esc(provenance.get("title") or provenance["source"])}'
+        "</p>"
+        f'<p class="wp-period">{esc(data_line)}</p>'
+        f'<ul class="wp-sizes">{size_items}</ul>'
+        "</header>"
+        f"{TOC_SLOT}"
+    )
+
+
+def executive_summary(study: Study, findings: list[Finding]) -> str:
+    if not findings:
+        body = skip_note("executive summary", "the results of at least one analysis stage")
+    else:
+        items = [
+            f'{sentence_case(f.sentence)} <span class="wp-evidence">({ref(f.evidence)})</span>'
+            for f in findings
+        ]
+        period = data_period(study)
+        source = esc(study.provenance.get("title") or study.provenance["source"])
+        span = f" ({period['start']} to {period['end']})" if period["end"] else ""
+        intro = (
+            f"The {len(findings)} key findings from {source}{span}, each linked to its "
+            f"evidence; what to do about them is in {ref('sec-act')}."
+        )
+        body = para(intro) + bullet_list(items, ordered=True)
+    return section("summary", "Executive summary", body)
+
+
+def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> str:
+    nps = study.result("drivers_nps")
+    if nps is None:
+        return section(
+            "feel",
+            "How customers feel",
+            skip_note("NPS and the emotion curve", "the responses table with an NPS item"),
+        )
+    parts = []
+    overall = nps[nps["by"] == "all"].iloc[0]
+    parts.append(heading("feel-nps", "Net Promoter Score by channel and wave", 3))
+    parts.append(
+        para(
+            f"Overall NPS is {overall['nps']:+.1f} with a 95% adjusted-Wald interval of "
+            f"{overall['ci_low']:+.1f} to {overall['ci_high']:+.1f} (n = {int(overall['n']):,}). "
+            f"{ref('fig-nps-channel')} and {ref('fig-nps-wave')} show it by channel and by "
+            "survey wave; groups smaller than the minimum size are left out."
+        )
+    )
+    for by, title in (("channel", "channel"), ("wave", "wave")):
+        groups = nps[nps["by"] == by]
+        if len(groups):
+            fig = plots.nps_chart(groups, "group", f"NPS by {title}")
+            parts.append(
+                figure(fig, f"nps-{by}", f"NPS by {title}, with 95% adjusted-Wald intervals.")
+            )
+        else:
+            parts.append(skip_note(f"NPS by {title}", f"a '{by}' column in the responses"))
+    parts.append(heading("feel-inflation", "Advocacy against satisfaction rates", 3))
+    if inflation is not None and not inflation.empty:
+        shown = inflation[["item", "scale", "top_box", "top2_box", "top3_box"]].rename(
+            columns={
+                "top_box": "promoters / top box %",
+                "top2_box": "top-2 box %",
+                "top3_box": "top-3 box %",
+            }
+        )
+        parts.append(
+            para(
+                "Headline satisfaction rates count the top two or three boxes; advocacy counts "
+                f"only promoters. {ref('tab-inflation')} sets them side by side."
+            )
+        )
+        parts.append(table(shown, "inflation", "Advocacy beside top-box satisfaction rates."))
+    else:
+        parts.append(skip_note("satisfaction inflation", "outcome items in the codebook"))
+    parts.append(heading("feel-emotion", "The emotion curve", 3))
+    emotion = study.result("drivers_emotion")
+    if emotion is not None:
+        curve = emotion[emotion["group"] == "all"]
+        parts.append(
+            para(
+                "Mean experience at each journey stage (0–100). By the peak-end rule "
+                "(Kahneman et al. 1993) the most intense moment (★) and the last (■) shape "
+                f"what customers remember ({ref('fig-emotion')})."
+            )
+        )
+        parts.append(
+            figure(
+                plots.emotion_curve_chart(curve),
+                "emotion",
+                "Emotion curve across the journey with 95% intervals; ★ peak, ■ end.",
+            )
+        )
+    else:
+        parts.append(skip_note("emotion curve", "driver items with a touchpoint and a stage"))
+    return section("feel", "How customers feel", "".join(parts))
+
+
+def drivers_section(study: Study, params: dict) -> str:
+    drivers = study.result("drivers")
+    outcome = study.focus_outcome
+    if drivers is None or outcome not in set(drivers["outcome"]):
+        return section(
+            "drivers",
+            "What drives advocacy",
+            skip_note("key drivers", "the responses table with an outcome and two or more drivers"),
+        )
+    labels = {item.id: item.label for item in study.codebook.items} if study.codebook else None
+    r2 = drivers.loc[drivers["outcome"] == outcome, "r2"].iloc[0]
+    parts = [
+        heading("drivers-importance", "Derived importance", 3),
+        para(
+            f"The attributes together explain R² = {r2:.2f} of {esc(outcome)}. "
+            f"{ref('fig-drivers')} splits it five ways with 95% bootstrap intervals: "
+            "Shapley/LMG, relative weights and Pratt share out R² among correlated drivers; "
+            "correlation and beta show the raw associations (beta is unstable under collinearity)."
+        ),
+        figure(
+            plots.driver_importance(drivers, outcome, labels),
+            "drivers",
+            f"Importance of each driver of {outcome} by five methods, 95% bootstrap intervals.",
+        ),
+    ]
+    priorities = study.result("drivers_priorities")
+    if priorities is not None:
+        parts += [
+            heading("drivers-ipa", "Importance against performance", 3),
+            para(
+                "Where impact is above average and performance below it, improvement pays most "
+                f"(“fix first”, {ref('fig-ipa')})."
+            ),
+            figure(
+                plots.importance_performance_map(priorities, outcome),
+                "ipa",
+                "Importance–performance map, split at the means.",
+            ),
+        ]
+        if "stated_mean" in priorities and priorities["stated_mean"].notna().any():
+            stated = priorities.rename(columns={"importance_share": "derived_share"})
+            parts += [
+                heading("drivers-stated", "Stated against derived importance", 3),
+                para(
+                    "What customers say matters, set against what moves their "
+                    f"advocacy ({ref('fig-stated')})."
+                ),
+                figure(
+                    plots.stated_vs_derived_chart(stated.dropna(subset=["stated_mean"]), outcome),
+                    "stated",
+                    "Stated importance against derived importance, each as % of its total.",
+                ),
+            ]
+        else:
+            parts.append(skip_note("stated vs derived importance", "stated-importance items"))
+    touchpoints = study.result("drivers_touchpoints")
+    if touchpoints is not None:
+        parts += [
+            heading("drivers-cei-bei", "Touchpoints and the brand", 3),
+            para(
+                "Each touchpoint's customer-experience index (CEI) against its brand-experience "
+                f"index (BEI), sized by importance ({ref('fig-cei-bei')}). Important "
+                "touchpoints belong in the branded zone (both indices at or above "
+                f"{params['map_threshold']:g}); more than {params['map_off_diagonal']:g} points off "
+                "the diagonal a touchpoint is too brand-centric or too customer-centric."
+            ),
+            figure(
+                plots.cei_bei_chart(
+                    touchpoints, params["map_threshold"], params["map_off_diagonal"]
+                ),
+                "cei-bei",
+                "CEI × BEI map of the touchpoints.",
+            ),
+        ]
+    else:
+        parts.append(skip_note("CEI × BEI map", "brand items per touchpoint in the codebook"))
+    return section("drivers", "What drives advocacy", "".join(parts))
+
+
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame and frame[column].notna().any()
+
+
+def archetype_table(archetypes: pd.DataFrame, has_promo: bool = True) -> pd.DataFrame:
+    """Size, value and deal-proneness of each archetype, and its NPS and complaints where the
+    survey and feedback tables allow (no column of blanks when they are absent). ``has_promo``:
+    whether the transactions record promotions at all (else every share would read 0)."""
+    shown = pd.DataFrame(
+        {
+            "archetype": archetypes["segment"],
+            "customers": archetypes["n"].astype("int64"),
+            "% customers": 100 * archetypes["share_customers"],
+            "% net margin": 100 * archetypes["share_margin"],
+            "% projected CLV": 100 * archetypes["share_clv"],
+        }
+    )
+    if has_promo and _has(archetypes, "promo_share"):
+        shown["% bought on promotion"] = 100 * archetypes["promo_share"]
+    if _has(archetypes, "nps"):
+        shown["NPS"] = archetypes["nps"]
+        shown["NPS 95% interval"] = [
+            "—" if pd.isna(lo) else f"{lo:+.0f} to {hi:+.0f}"
+            for lo, hi in zip(archetypes["nps_ci_low"], archetypes["nps_ci_high"], strict=True)
+        ]
+    if _has(archetypes, "top_complaints"):
+        shown["top complaints"] = archetypes["top_complaints"].fillna("—")
+    return shown
+
+
+def who_section(study: Study, params: dict) -> str:
+    customers, profiles = study.result("segments"), study.result("segments_profiles")
+    if customers is None or profiles is None:
+        return section(
+            "who",
+            "Who matters",
+            skip_note("customer archetypes", "the transactions table with customer ids"),
+        )
+    archetypes = profiles[profiles["level"] == "archetype"].copy()
+    archetypes["order"] = archetypes["segment"].map({a: i for i, a in enumerate(ARCHETYPES)})
+    archetypes = archetypes.sort_values("order")
+    transactions = study.table("transactions")
+    has_promo = transactions is not None and "promo" in transactions
+    shown = archetype_table(archetypes, has_promo)
+    measured = ["size", "value"] + ["deal-proneness"] * ("% bought on promotion" in shown)
+    measured += ["NPS"] * ("NPS" in shown) + ["complaints"] * ("top complaints" in shown)
+    parts = [
+        para(
+            "Customers are placed by profitability and projected relationship duration "
+            "(Reinartz & Kumar 2002): strategic customers are valuable and stay, butterflies are "
+            "valuable but leave, barnacles stay but bring little, strangers neither "
+            f"({ref('fig-value-loyalty')}, {ref('tab-archetypes')})."
+        ),
+        figure(
+            plots.value_loyalty_map(customers, (study.segments_metrics or {}).get("thresholds")),
+            "value-loyalty",
+            "Customers on the value × loyalty map, coloured by archetype (a sample of at most "
+            "6,000 points).",
+        ),
+        table(
+            shown,
+            "archetypes",
+            f"The archetypes: {', '.join(measured[:-1])} and {measured[-1]}.",
+        ),
+        heading("who-concentration", "How concentrated value is", 3),
+        figure(
+            plots.value_concentration(customers["margin_net"], "net margin"),
+            "concentration",
+            "Share of positive net margin brought by the top x% of customers (customers who "
+            "lose money count as zero).",
+        ),
+        heading("who-treatments", "How to treat each archetype", 3),
+        bullet_list(
+            [
+                f"<b>{esc(row.segment)}</b> ({pct(row.share_customers)} of customers): "
+                f"{esc(row.treatment)}"
+                for row in archetypes.itertuples()
+            ]
+        ),
+    ]
+    return section("who", "Who matters", "".join(parts))
+
+
+def verbatims(feedback: pd.DataFrame, reason: str, count: int) -> list[str]:
+    """Up to ``count`` recent, distinct complaint texts for ``reason``: personal data redacted
+    (again — whatever the clean stage was told) and HTML-escaped."""
+    rows = feedback[(feedback["kind"] == "complaint") & (feedback["reason"] == reason)]
+    rows = rows[rows["text"].notna()]
+    order = [c for c in ("created_at", "feedback_id") if c in rows]
+    rows = rows.sort_values(order, ascending=False) if order else rows
+    out: list[str] = []
+    for text in rows["text"].drop_duplicates():
+        safe = html_escape(redact_pii(str(text))[0])
+        if safe.strip():
+            out.append(safe)
+        if len(out) == count:
+            break
+    return out
+
+
+def say_section(study: Study, params: dict) -> str:
+    feedback = study.table("feedback")
+    reasons = complaint_reasons(feedback, params["top_reasons"])
+    if reasons.empty:
+        return section(
+            "say",
+            "What customers say",
+            skip_note("complaint reasons and verbatims", "the feedback table with kind and reason"),
+        )
+    quotes = []
+    for reason in reasons["reason"]:
+        said = verbatims(feedback, reason, params["verbatims_per_reason"])
+        if said:
+            quotes.append(
+                f'<p class="wp-reason"><b>{esc(reason)}</b></p>'
+                + "".join(f"<blockquote>{q}</blockquote>" for q in said)
+            )
+    body = (
+        para(
+            f"{int(reasons['complaints'].sum()):,} of the complaints fall under the "
+            f"{len(reasons)} most frequent reasons in {ref('tab-reasons')}. A few recent "
+            "verbatims for each follow, with personal data replaced by placeholders."
+        )
+        + table(reasons, "reasons", "The most frequent complaint reasons.")
+        + "".join(quotes)
+    )
+    return section("say", "What customers say", body)
+
+
+def methods_section(study: Study, params: dict) -> str:
+    items = [
+        "<b>NPS</b>: promoters (9–10) minus detractors (0–6) with the adjusted-Wald interval "
+        "(Rocks 2016); weighted by the survey weights where present, with Kish's effective n.",
+        "<b>Key drivers</b>: exact Shapley/LMG decomposition of R² (Lindeman, Merenda & Gold "
+        "1980; Grömping 2006), Johnson's relative weights (2000), Pratt's measure, standardised "
+        "beta and correlation, each with percentile bootstrap intervals.",
+        "<b>Importance–performance</b>: quadrants split at the means (Martilla & James 1977); "
+        "penalty/reward asymmetry for Kano categories (Kano et al. 1984).",
+        "<b>CEI × BEI</b>: touchpoint experience and brand indices on 0–100; the zone "
+        f"thresholds ({params['map_threshold']:g} and ±{params['map_off_diagonal']:g} off the "
+        "diagonal) are conventions of this project, set in params.yaml, not a published standard.",
+        "<b>Emotion curve</b>: mean experience per journey stage, peak and end marked "
+        "(the peak-end rule, Kahneman et al. 1993).",
+        "<b>Archetypes</b>: value (BG/NBD and Gamma-Gamma CLV, Fader, Hardie & Lee 2005) × "
+        "loyalty (projected relationship duration), split by a two-component mixture per axis "
+        "(Reinartz & Kumar 2002); customers with one or two purchases are flagged thin history.",
+        "<b>Assumptions</b>: drivers are treated as interval scales; importance is association, "
+        "not proof of cause; the survey sample may not represent non-respondents.",
+    ]
+    body = bullet_list(items)
+    if study.skipped:
+        body += para("These analyses were skipped because the data lacks what they need:")
+        body += bullet_list(
+            [
+                f"{esc(s.get('analysis'))} — needs {esc(s.get('needs'))}. {esc(s.get('reason', ''))}"
+                for s in study.skipped
+            ]
+        )
+    notes = study.provenance.get("notes") or []
+    if notes:
+        body += para("About this data set:") + bullet_list([esc(n) for n in notes])
+    return section("methods", "Methods and assumptions", body)

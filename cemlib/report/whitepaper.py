@@ -1,0 +1,57 @@
+"""The paper assembled: every part in reading order, then numbered and cross-referenced over the
+whole document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cemlib.cx import metrics
+from cemlib.report.appendices import quality_appendix, recovery_appendix
+from cemlib.report.cards import act_section
+from cemlib.report.findings import key_findings
+from cemlib.report.numbering import number_document
+from cemlib.report.provenance import provenance_appendix
+from cemlib.report.sections import (
+    drivers_section,
+    executive_summary,
+    feel_section,
+    methods_section,
+    say_section,
+    title_page,
+    who_section,
+)
+from cemlib.report.study import Study
+
+__all__ = ["build_whitepaper"]
+
+
+def build_whitepaper(
+    study: Study, params: dict, data_dir: Path | str, all_params: dict
+) -> dict[str, str]:
+    """Every part of the paper, in reading order, numbered and cross-referenced.
+
+    ``params``: the whitepaper parameters (study_title, organisation, max_findings,
+    verbatims_per_reason, top_reasons) and the drivers parameters it presents
+    (importance_method, map_threshold, map_off_diagonal).
+    """
+    inflation = None
+    responses = study.table("responses")
+    if responses is not None and study.codebook is not None and study.codebook.by_role("outcome"):
+        weights = "weight" if "weight" in responses else None
+        inflation = metrics.satisfaction_inflation(responses, study.codebook, weights=weights)
+    findings = key_findings(study, params, inflation)
+    parts = {
+        "title": title_page(study, params),
+        "summary": executive_summary(study, findings),
+        "feel": feel_section(study, params, inflation),
+        "drivers": drivers_section(study, params),
+        "who": who_section(study, params),
+        "say": say_section(study, params),
+        "act": act_section(study),
+        "methods": methods_section(study, params),
+        "quality": quality_appendix(study),
+        "recovery": recovery_appendix(study, params),
+        "provenance": provenance_appendix(study, data_dir, all_params),
+    }
+    numbered = number_document(list(parts.values()))
+    return dict(zip(parts, numbered, strict=True))
