@@ -19,7 +19,7 @@ import time
 import warnings
 from pathlib import Path
 
-from cemlib.clean import clean_folder, write_outputs
+from cemlib.cleaning import clean_folder, write_outputs
 from cemlib.config import PROJ_ROOT
 from cemlib.cx.segments import segment_customers
 from cemlib.data.io import read_clean, read_folder

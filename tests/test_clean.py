@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from cem_fixtures import RESPONSES, write_folder
 
-from cemlib.clean import (
+from cemlib.cleaning import (
     DEFAULT_PARAMS,
     REJECT_RULES,
     canonical_customer_id,

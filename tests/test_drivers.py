@@ -452,7 +452,7 @@ def test_one_weight_rule_for_derived_and_stated_importance(tmp_path):
 
 @pytest.fixture(scope="module")
 def world_drivers(default_world):
-    from cemlib.clean import clean_folder
+    from cemlib.cleaning import clean_folder
     from cemlib.data.io import read_folder
 
     result = clean_folder(read_folder(default_world))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from cem_fixtures import CODEBOOK, RESPONSES, write_folder
 
-from cemlib.clean import clean_folder
+from cemlib.cleaning import clean_folder
 from cemlib.data.io import read_folder
 from cemlib.errors import XVOCError
 

@@ -16,8 +16,8 @@ from cemlib.cx.metrics import (
     detractor_max,
     kish_n,
     nps,
-    nps_by,
     nps_difference,
+    nps_summary,
     promoter_min,
     top_box,
     top_share,
@@ -29,7 +29,7 @@ from cemlib.data.schema import parse_codebook
 
 def test_nps_by_hand():
     ltr = pd.Series([10, 9, 9, 8, 7, 6, 0, 10, 3, 5])  # 4 promoters, 2 passives, 4 detractors
-    result = nps(ltr)
+    result = nps_summary(ltr)
     assert result["nps"] == pytest.approx(0.0)
     assert (result["promoters"], result["detractors"]) == (pytest.approx(40), pytest.approx(40))
     assert result["se"] == pytest.approx(100 * np.sqrt(0.8 / 10))
@@ -48,7 +48,8 @@ def test_nps_interval_covers_at_the_nominal_rate():
     truth = 100 * (p - d)
     answers = rng.choice([10, 8, 3], size=(3000, n), p=[p, 1 - p - d, d])
     covered = [
-        nps(pd.Series(row))["ci_low"] <= truth <= nps(pd.Series(row))["ci_high"] for row in answers
+        nps_summary(pd.Series(row))["ci_low"] <= truth <= nps_summary(pd.Series(row))["ci_high"]
+        for row in answers
     ]
     assert 0.93 <= np.mean(covered) <= 0.97
 
@@ -57,7 +58,7 @@ def test_integer_weights_equal_replicated_rows():
     ltr = pd.Series([10, 7, 3, 9])
     weights = pd.Series([2.0, 1.0, 3.0, 1.0])
     replicated = pd.Series(np.repeat(ltr.to_numpy(), weights.astype(int)))
-    weighted, plain = nps(ltr, weights), nps(replicated)
+    weighted, plain = nps_summary(ltr, weights), nps_summary(replicated)
     assert weighted["nps"] == pytest.approx(plain["nps"])
     assert weighted["n_effective"] == pytest.approx(kish_n(weights)) == pytest.approx(49 / 15)
 
@@ -74,7 +75,7 @@ def test_nps_difference_uses_the_trinomial_variance():
 
 def test_nps_by_group_and_min_n():
     frame = pd.DataFrame({"ltr": [10, 9, 2, 10, 5], "channel": ["web", "web", "web", "app", "app"]})
-    table = nps_by(frame, "ltr", by="channel", min_n=3)
+    table = nps(frame, "ltr", by="channel", min_n=3)
     assert table["channel"].tolist() == ["web"] and table["nps"].iloc[0] == pytest.approx(100 / 3)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cemlib.clean import clean_folder
+from cemlib.cleaning import clean_folder
 from cemlib.cx.drivers import key_drivers
 from cemlib.cx.segments import DEFAULT_PARAMS, segment_customers
 from cemlib.data.ingest import ingest

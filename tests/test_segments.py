@@ -13,7 +13,7 @@ from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold, cross_val_predict
 
-from cemlib.clean import clean_folder
+from cemlib.cleaning import clean_folder
 from cemlib.cx import segments as seg
 from cemlib.data.io import read_folder
 from cemlib.data.schema import Codebook, Item

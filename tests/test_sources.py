@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cemlib.clean import clean_folder
+from cemlib.cleaning import clean_folder
 from cemlib.data.ingest import ingest
 from cemlib.data.io import read_folder
 from cemlib.data.schema import TABLE_ORDER

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cemlib.clean import longest_run
+from cemlib.cleaning import longest_run
 from cemlib.data import synth
 from cemlib.data.synth.defects import _raw_scale
 from cemlib.stats.lmg import lmg_shares

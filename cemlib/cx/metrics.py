@@ -69,8 +69,11 @@ def kish_n(weights: pd.Series) -> float:
     return kish_effective_n(w) if len(w) and (w**2).sum() > 0 else 0.0
 
 
-def nps(ltr: pd.Series, weights: pd.Series | None = None, ci: float = 0.95) -> dict[str, float]:
-    """Net Promoter Score on −100…100 with its trinomial standard error and adjusted-Wald CI.
+def nps_summary(
+    ltr: pd.Series, weights: pd.Series | None = None, ci: float = 0.95
+) -> dict[str, float]:
+    """Net Promoter Score of one series of 0–10 answers, with its trinomial standard error and
+    adjusted-Wald CI (the computation behind :func:`nps`).
 
     Notes
     -----
@@ -118,25 +121,70 @@ def nps(ltr: pd.Series, weights: pd.Series | None = None, ci: float = 0.95) -> d
     }
 
 
-def nps_by(
-    frame: pd.DataFrame,
-    ltr: str,
+def nps(
+    data: pd.DataFrame,
+    column: str = "ltr",
     by: str | list[str] | None = None,
     weights: str | None = None,
     ci: float = 0.95,
     min_n: int = 1,
 ) -> pd.DataFrame:
-    """NPS with CI overall (``by=None``) or per group; groups smaller than ``min_n`` are dropped."""
+    """Net Promoter Score with its adjusted-Wald interval, overall or per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    column : str
+        The 0–10 likelihood-to-recommend answers (missing answers are left out).
+    by : str or list of str, optional
+        Group columns: one row per group, groups with fewer than ``min_n`` answers dropped.
+    weights : str, optional
+        Survey-weight column: shares are weighted and the variance uses Kish's effective n.
+    ci : float
+        Confidence level.
+    min_n : int
+        Smallest group shown.
+
+    Returns
+    -------
+    DataFrame
+        The group columns (if any), then ``n``, ``n_effective``, ``promoters``, ``passives``,
+        ``detractors`` (%), ``nps`` (−100…100), ``se``, ``ci_low``, ``ci_high``.
+
+    Notes
+    -----
+    Promoters answer 9–10, detractors 0–6 (:func:`promoter_min`, :func:`detractor_max`). Per
+    respondent the score is +1, 0 or −1, so the variance is p + d − (p − d)². The interval is
+    the adjusted Wald of Rocks (2016): add 3 to n and ¾ to promoters and detractors.
+
+    References
+    ----------
+    Reichheld, F. (2003). The one number you need to grow. *Harvard Business Review* 81(12).
+    Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
+    Statistician* 70(4), 365–372.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"ltr": [10, 9, 9, 8, 7, 6, 3, 10, 9, 0],
+    ...                        "channel": ["web"] * 5 + ["app"] * 5})
+    >>> nps(survey)[["n", "promoters", "detractors", "nps"]]
+        n  promoters  detractors   nps
+    0  10       50.0        30.0  20.0
+    >>> nps(survey, by="channel")[["channel", "n", "nps"]]
+      channel  n   nps
+    0     app  5 -20.0
+    1     web  5  60.0
+    """
 
     def one(group: pd.DataFrame) -> dict:
-        return nps(group[ltr], group[weights] if weights else None, ci)
+        return nps_summary(group[column], group[weights] if weights else None, ci)
 
-    table = _per_group(frame, by, one)
-    return (
-        table[table["n"] >= min_n].reset_index(drop=True)
-        if by is not None and len(table)
-        else table
-    )
+    table = _per_group(data, by, one)
+    if by is None or table.empty:
+        return table
+    return table[table["n"] >= min_n].reset_index(drop=True)
 
 
 def nps_difference(
@@ -150,7 +198,7 @@ def nps_difference(
     Each group's variance is the trinomial p + d − (p − d)², not that of two independent
     proportions, which would overstate the uncertainty (Rocks 2016, §4).
     """
-    first, second = nps(a, weights_a), nps(b, weights_b)
+    first, second = nps_summary(a, weights_a), nps_summary(b, weights_b)
     var = []
     for result in (first, second):
         p, d = result["promoters"] / 100, result["detractors"] / 100
@@ -448,10 +496,10 @@ def nps_table(
     min_n: int = 30,
 ) -> pd.DataFrame:
     """NPS overall and per value of each ``by`` column, in one long table (columns ``by``, ``group``)."""
-    parts = [nps_by(responses, ltr, weights=weights, ci=ci).assign(by="all", group="all")]
+    parts = [nps(responses, ltr, weights=weights, ci=ci).assign(by="all", group="all")]
     for column in by:
         if column in responses:
-            part = nps_by(responses, ltr, by=column, weights=weights, ci=ci, min_n=min_n)
+            part = nps(responses, ltr, by=column, weights=weights, ci=ci, min_n=min_n)
             parts.append(part.rename(columns={column: "group"}).assign(by=column))
     table = pd.concat(parts, ignore_index=True)
     table["group"] = table["group"].astype("string")
@@ -477,7 +525,7 @@ def experience_scores(
             "n": mean["n"],
         }
         if item.metric == "nps":
-            result = nps(values, w, ci)
+            result = nps_summary(values, w, ci)
             row.update(
                 score=result["nps"],
                 ci_low=result["ci_low"],

@@ -203,7 +203,7 @@ def read_folder(folder: Path | str) -> RawFolder:
     a folder needs at least one table, and ``responses`` need a codebook (it says what each
     column is and on which scale). A codebook without responses is still checked. Checks the
     structure only (files, encodings, headers, required columns, codebook items present in the
-    responses); values are checked row by row by :mod:`cemlib.clean`.
+    responses); values are checked row by row by :mod:`cemlib.cleaning`.
     """
     folder = Path(folder)
     if not folder.is_dir():

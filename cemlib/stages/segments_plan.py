@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from cemlib.data.io import empty_frame
+from cemlib.data import contracts
 from cemlib.data.schema import ARCHETYPES
 from cemlib.stages.skips import StagePlan
 from cemlib.stats.lifetime import holdout_validation
@@ -193,27 +193,9 @@ def brand_behaviour(segments: pd.DataFrame) -> pd.DataFrame:
 
 def empty_results() -> dict[str, pd.DataFrame]:
     """The segments stage's result tables (``segments``, ``segments_profiles``,
-    ``segments_holdout``) with their contract columns and no rows, written when there is nothing
-    to segment."""
-
-    num = "float64"
-    return {
-        "segments": empty_frame(
-            {"customer_id": "string", "archetype": "string", "value_score": num}
-            | {"loyalty_score": num, "cluster": "int64", "clv": num, "p_alive": num}
-            | {"cluster_name": "str", "thin_history": "bool", "archetype_confidence": num}
-        ),
-        "segments_profiles": empty_frame(
-            {"level": "str", "segment": "str", "n": "int64"}
-            | {c: num for c in ("share_customers", "share_margin", "share_clv", "value_score")}
-            | {c: num for c in ("loyalty_score", "p_alive", "clv", "promo_share")}
-            | {"treatment": "str"}
-        ),
-        "segments_holdout": empty_frame(
-            {"bucket": "str", "n_customers": "int64", "actual": num, "predicted": num}
-            | {"difference": num}
-        ),
-    }
+    ``segments_holdout``) with their contract columns (:mod:`cemlib.data.contracts`) and no rows,
+    written when there is nothing to segment."""
+    return {name: contracts.empty(name) for name in contracts.stage_outputs("segments")}
 
 
 def holdout_or_reason(

@@ -1,4 +1,5 @@
-r"""The lifetime-model columns of the segments stage: BG/NBD and Gamma-Gamma quantities per customer.
+r"""The lifetime-model columns of the segments stage: BG/NBD and Gamma-Gamma quantities per
+customer.
 
 :func:`lifetime_columns` fits the BG/NBD (Fader, Hardie & Lee 2005a) and the Gamma-Gamma model
 (Fader, Hardie & Lee 2005b) of :mod:`cemlib.stats.lifetime` on the customers' transactions and

@@ -21,6 +21,7 @@ from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
 from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
 from cemlib.cx.segments.scores import _slog, _zscore, score_customers
+from cemlib.data import contracts
 
 __all__ = ["DEFAULT_PARAMS", "segment_customers"]
 
@@ -159,12 +160,13 @@ def segment_customers(
     Returns
     -------
     segments : DataFrame
-        One row per customer, written as ``data/results/segments.parquet``. Its contract, the
-        leading columns: ``customer_id``, ``archetype``, ``value_score``, ``loyalty_score``,
-        ``cluster``, ``clv``, ``p_alive``, then ``cluster_name``, ``thin_history``,
-        ``archetype_confidence``; after them ``attitudinal_type`` (:func:`attitudinal_grid`) and
-        the features used (:func:`customer_features`, :func:`lifetime_columns`,
-        :func:`score_customers`). The contract columns are never NaN.
+        One row per customer, written as ``data/results/segments.parquet``. Its contract
+        (:mod:`cemlib.data.contracts`), the leading columns: ``customer_id``, ``archetype``,
+        ``value_score``, ``loyalty_score``, ``cluster``, ``clv``, ``p_alive``, then
+        ``cluster_name``, ``thin_history``, ``archetype_confidence``; after them
+        ``attitudinal_type`` (:func:`attitudinal_grid`) and the features used
+        (:func:`customer_features`, :func:`lifetime_columns`, :func:`score_customers`). The
+        contract columns are never NaN.
     profiles : DataFrame
         :func:`profile_segments`.
     info : dict
@@ -267,16 +269,7 @@ def segment_customers(
     )
 
     frame["attitudinal_type"] = attitudinal_grid(frame)
-    contract = [
-        "customer_id",
-        "archetype",
-        "value_score",
-        "loyalty_score",
-        "cluster",
-        "clv",
-        "p_alive",
-    ]
-    lead = contract + ["cluster_name", "thin_history", "archetype_confidence"]
+    lead = contracts.columns("segments")  # the contract columns come first, in its order
     segments = frame[lead + [c for c in frame.columns if c not in lead]].copy()
     segments["archetype"] = segments["archetype"].astype("string")
     for c in ("value_score", "loyalty_score", "clv", "p_alive", "archetype_confidence"):

@@ -1,9 +1,9 @@
 r"""What each segment is worth and how it feels: segment profiles and the attitude × behaviour grid.
 
 :func:`profile_segments` describes every archetype and cluster — size, shares of margin and CLV,
-behaviour, NPS with its interval (:func:`cemlib.cx.metrics.nps`), top complaint reasons and the
-treatment (:func:`~cemlib.cx.segments.archetypes.treatment`). :func:`attitudinal_grid` crosses
-relative attitude with repeat patronage into Dick & Basu's (1994) four loyalty types, the
+behaviour, NPS with its interval (:func:`cemlib.cx.metrics.nps_summary`), top complaint reasons
+and the treatment (:func:`~cemlib.cx.segments.archetypes.treatment`). :func:`attitudinal_grid`
+crosses relative attitude with repeat patronage into Dick & Basu's (1994) four loyalty types, the
 attitudinal axis that survey answers add beside the two behavioural ones.
 
 References
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cemlib.cx.metrics import nps as _nps
+from cemlib.cx.metrics import nps_summary as _nps
 from cemlib.cx.segments.archetypes import treatment
 
 __all__ = ["attitudinal_grid", "profile_segments"]
@@ -46,7 +46,8 @@ def profile_segments(
         negative for groups that cost more than they bring), ``share_clv`` (of projected CLV),
         mean ``value_score``, ``loyalty_score``, ``p_alive``, ``clv``, ``promo_share``,
         ``switching_rate`` (with brand data), NPS with its adjusted-Wald interval
-        (:func:`cemlib.cx.metrics.nps` on the customers' latest ``ltr``; NaN when nobody answered),
+        (:func:`cemlib.cx.metrics.nps_summary` on the customers' latest ``ltr``; NaN when nobody
+        answered),
         ``top_complaints`` (``reason (count)``, …) and ``treatment`` (of the archetype, or of
         the cluster's majority archetype).
     """

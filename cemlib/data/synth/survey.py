@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from cemlib.clean import longest_run
+from cemlib.cleaning import longest_run
 from cemlib.data.schema import ARCHETYPES, RESPONSE_CHANNELS
 from cemlib.data.synth.codebook import ITEM_IDS
 from cemlib.data.synth.draws import (

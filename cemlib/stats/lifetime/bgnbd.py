@@ -1,4 +1,5 @@
-r"""The BG/NBD model of repeat buying and dropout (Fader, Hardie & Lee 2005a): :class:`BetaGeoFitter`.
+r"""The BG/NBD model of repeat buying and dropout (Fader, Hardie & Lee 2005a):
+:class:`BetaGeoFitter`.
 
 While active a customer buys as a Poisson process; after every repeat purchase the customer drops
 out for good with some probability; purchase rates are gamma and dropout probabilities beta

@@ -162,8 +162,9 @@ def holdout_validation(
 
     The last ``holdout_days`` before ``observation_end`` (default: the last transaction day) are
     held out; the model is fitted on what came before and its expected purchases per
-    calibration repeat-purchase bucket are set beside what customers actually bought (Fader, Hardie &
-    Lee 2005a, Figure 4). Returns the calibration fit and the table of :func:`holdout_check`.
+    calibration repeat-purchase bucket are set beside what customers actually bought (Fader,
+    Hardie & Lee 2005a, Figure 4). Returns the calibration fit and the table of
+    :func:`holdout_check`.
     """
     ts = pd.to_datetime(transactions["ts"])
     end = pd.Timestamp(observation_end) if observation_end is not None else ts.max().normalize()

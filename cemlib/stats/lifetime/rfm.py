@@ -51,7 +51,8 @@ def rfm_summary(
     ----------
     transactions : DataFrame
         One row per transaction (the ``transactions`` table of ``docs/data-model.md``), at least
-        ``customer_col`` and ``time_col``; ``value_col`` when monetary value is wanted (negative = return).
+        ``customer_col`` and ``time_col``; ``value_col`` when monetary value is wanted
+        (negative = return).
     customer_col, time_col, value_col : str
         Column names. ``value_col=None`` skips the monetary columns.
     calibration_end : date-like, optional
@@ -275,8 +276,8 @@ def compress_rfm(repeat_purchases, recency, age, weights=None) -> tuple[pd.DataF
     -----
     The BG/NBD likelihood of a customer depends only on the triple, so
     ``BetaGeoFitter().fit(g.repeat_purchases, g.recency, g.age, weights=g.weight)`` gives exactly
-    the fit on all customers at a fraction of the cost (with weekly time and daily dates a million customers
-    collapse to a few hundred thousand triples at most).
+    the fit on all customers at a fraction of the cost (with weekly time and daily dates a
+    million customers collapse to a few hundred thousand triples at most).
     """
     x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
     w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cemlib.clean.rules import REJECT_RULES
+from cemlib.cleaning.rules import REJECT_RULES
 from cemlib.data.io import RawFolder
 from cemlib.data.schema import Codebook
 
 if TYPE_CHECKING:
-    from cemlib.clean.folder import CleanResult
-    from cemlib.clean.table import TableResult
+    from cemlib.cleaning.folder import CleanResult
+    from cemlib.cleaning.table import TableResult
 
 __all__ = [
     "DEFECT_FLAG",

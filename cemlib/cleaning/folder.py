@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cemlib.clean.quality import quality_summary
-from cemlib.clean.rules import DEFAULT_PARAMS
-from cemlib.clean.table import TableResult, clean_table
-from cemlib.clean.values import canonical_customer_id
+from cemlib.cleaning.quality import quality_summary
+from cemlib.cleaning.rules import DEFAULT_PARAMS
+from cemlib.cleaning.table import TableResult, clean_table
+from cemlib.cleaning.values import canonical_customer_id
 from cemlib.data.io import RawFolder, write_json, write_parquet, write_yaml
 from cemlib.data.schema import TABLE_ORDER, Codebook
 from cemlib.stages.skips import Skips

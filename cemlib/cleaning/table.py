@@ -1,7 +1,7 @@
 """Cleaning one table: every rule in order, then the split into kept rows and rejects.
 
 :func:`clean_table` reads the values of one input table, applies the reject rules of
-:mod:`cemlib.clean.rules` and the repairs of :mod:`cemlib.clean.values`, and returns a
+:mod:`cemlib.cleaning.rules` and the repairs of :mod:`cemlib.cleaning.values`, and returns a
 :class:`TableResult`: the clean rows, the rejects with their first failing rule, the per-rule
 flags of every input row and the counts of repairs.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cemlib.clean.rules import (
+from cemlib.cleaning.rules import (
     Verdicts,
     content_columns,
     flag_attention,
@@ -22,7 +22,7 @@ from cemlib.clean.rules import (
     flag_straight_liners,
     flag_test_records,
 )
-from cemlib.clean.values import (
+from cemlib.cleaning.values import (
     canonical_customer_id,
     clean_text,
     harmonise_items,

@@ -11,20 +11,20 @@ responses", Public Opinion Quarterly 79(2) — speeders relative to the median d
 
 Modules:
 
-* :mod:`cemlib.clean.rules` -- the reject rules, their order and parameters, one detector each.
-* :mod:`cemlib.clean.values` -- reading and repairing values (ids, Unicode, types, dates,
+* :mod:`cemlib.cleaning.rules` -- the reject rules, their order and parameters, one detector each.
+* :mod:`cemlib.cleaning.values` -- reading and repairing values (ids, Unicode, types, dates,
   channels, answer scales, free text).
-* :mod:`cemlib.clean.table` -- :func:`clean_table`: one table through every rule.
-* :mod:`cemlib.clean.folder` -- :func:`clean_folder`: a whole input folder, the checks it does
+* :mod:`cemlib.cleaning.table` -- :func:`clean_table`: one table through every rule.
+* :mod:`cemlib.cleaning.folder` -- :func:`clean_folder`: a whole input folder, the checks it does
   not allow (:func:`skipped_checks`) and :func:`write_outputs`.
-* :mod:`cemlib.clean.quality` -- ``quality.json`` and its tables, codebook gaps, and
+* :mod:`cemlib.cleaning.quality` -- ``quality.json`` and its tables, codebook gaps, and
   :func:`defect_recovery` against the synthetic world's planted defects.
 """
 
 from __future__ import annotations
 
-from cemlib.clean.folder import CleanResult, clean_folder, skipped_checks, write_outputs
-from cemlib.clean.quality import (
+from cemlib.cleaning.folder import CleanResult, clean_folder, skipped_checks, write_outputs
+from cemlib.cleaning.quality import (
     DEFECT_FLAG,
     codebook_gaps,
     defect_recovery,
@@ -32,9 +32,9 @@ from cemlib.clean.quality import (
     quality_summary,
     quality_table,
 )
-from cemlib.clean.rules import DEFAULT_PARAMS, REJECT_RULES, longest_run
-from cemlib.clean.table import FREE_TEXT, TableResult, clean_table
-from cemlib.clean.values import (
+from cemlib.cleaning.rules import DEFAULT_PARAMS, REJECT_RULES, longest_run
+from cemlib.cleaning.table import FREE_TEXT, TableResult, clean_table
+from cemlib.cleaning.values import (
     canonical_customer_id,
     clean_text,
     harmonise_items,

@@ -1,7 +1,7 @@
 """Reading and repairing values: canonical ids, Unicode, types, dates, channels, scales, free text.
 
 Each step is pure (a frame or a series in, a new one out) and returns what it changed, so the
-table pipeline (:mod:`cemlib.clean.table`) can count every repair as a ``fix``.
+table pipeline (:mod:`cemlib.cleaning.table`) can count every repair as a ``fix``.
 """
 
 from __future__ import annotations

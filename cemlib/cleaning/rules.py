@@ -5,7 +5,7 @@ rejected for the first, and :class:`Verdicts` names the others in its ``detail``
 here flag rows of one parsed table (duplicates, test records, speeders, straight-liners,
 attention checks, near duplicates); the value-level rules (missing and invalid values, out of
 range, orphans, empty texts) are applied where the values are read, in
-:mod:`cemlib.clean.table`. The rules and their parameters are listed in ``docs/data-model.md``.
+:mod:`cemlib.cleaning.table`. The rules and their parameters are listed in ``docs/data-model.md``.
 
 Sources of the survey-quality rules: Meade & Craig (2012), "Identifying careless responses in
 survey data", Psychological Methods 17(3) — long-string index (:func:`longest_run`), attention
