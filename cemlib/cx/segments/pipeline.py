@@ -11,11 +11,13 @@ used inside (those of ``docs/data-model.md``).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from cemlib.cx.segments._common import _warn
-from cemlib.cx.segments.archetypes import assign_archetypes
+from cemlib.cx.segments.archetypes import TREATMENTS, assign_archetypes
 from cemlib.cx.segments.clusters import _name_clusters, archetype_stability, cluster_customers
 from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
@@ -23,7 +25,7 @@ from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
 from cemlib.cx.segments.scores import _slog, _zscore, score_customers
 from cemlib.data import contracts
 
-__all__ = ["DEFAULT_PARAMS", "segment_customers"]
+__all__ = ["DEFAULT_PARAMS", "archetypes", "segment_customers"]
 
 DEFAULT_PARAMS: dict = {
     "observation_end": None,  # last day observed (inclusive); default: day of the last transaction
@@ -290,3 +292,103 @@ def segment_customers(
         "warnings": notes,
     }
     return segments.reset_index(drop=True), profiles, info
+
+
+def archetypes(
+    transactions: pd.DataFrame,
+    customer: str = "customer_id",
+    timestamp: str = "ts",
+    amount: str = "amount",
+    margin: str | None = None,
+    responses: pd.DataFrame | None = None,
+    codebook=None,
+    customers: pd.DataFrame | None = None,
+    **params,
+) -> pd.DataFrame:
+    """Strategic customers, butterflies, barnacles and strangers from a transactions table.
+
+    Value (net margin and CLV) × loyalty (projected relationship duration and observed buying)
+    give each customer an archetype; the segments stage runs the same analysis
+    (:func:`segment_customers`, which also returns clusters and profiles).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (negative amount = return), any column names.
+    customer, timestamp, amount : str
+        The columns holding the customer id, the time of purchase and the amount.
+    margin : str, optional
+        Gross-margin column (default: amount × ``default_margin_rate``).
+    responses, codebook : optional
+        Survey responses with a ``customer_id`` and their codebook: adds advocacy to the profile.
+    customers : DataFrame, optional
+        The customers table (``customer_id``, ``first_seen``): tenure from acquisition.
+    **params
+        Overrides of :data:`DEFAULT_PARAMS` (the ``segments`` section of ``params.yaml``).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: the customer column (under its own name), ``archetype``,
+        ``value_score``, ``loyalty_score``, ``clv``, ``p_alive``, ``thin_history`` (at most
+        ``thin_history_max`` purchases: a provisional label), ``archetype_confidence``,
+        ``cluster``, ``cluster_name``, ``treatment``. ``attrs["notes"]`` lists what the models
+        warned about.
+
+    References
+    ----------
+    Reinartz, W. & Kumar, V. (2002). The mismanagement of customer loyalty. *Harvard Business
+    Review* 80(7), 86–94.
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy way.
+    *Marketing Science* 24(2), 275–284.
+
+    Examples
+    --------
+    The CDNOW music-purchase log (Fader, Hardie & Lee 2005), under a researcher's own names:
+
+    >>> from cemlib.stats.lifetime import read_cdnow
+    >>> orders = read_cdnow().rename(
+    ...     columns={"customer_id": "client", "ts": "paid_at", "amount": "usd"})
+    >>> table = archetypes(orders, customer="client", timestamp="paid_at", amount="usd",
+    ...                    n_boot=0)
+    >>> table.columns[:3].tolist()
+    ['client', 'archetype', 'value_score']
+    >>> table["archetype"].value_counts().to_dict()
+    {'barnacle': 1738, 'butterfly': 233, 'stranger': 210, 'strategic': 176}
+    >>> table.attrs["notes"][0].split(";")[0]
+    'customer_features: transactions carry no margin column'
+    """
+    tables = {"transactions": transactions, "customers": customers, "responses": responses}
+    with warnings.catch_warnings():  # collected in attrs["notes"]: one warning says so below
+        warnings.simplefilter("ignore")
+        segments, _, info = segment_customers(
+            {k: v for k, v in tables.items() if v is not None},
+            codebook,
+            params,
+            customer=customer,
+            timestamp=timestamp,
+            amount=amount,
+            margin=margin,
+        )
+    shown = [
+        "customer_id",
+        "archetype",
+        "value_score",
+        "loyalty_score",
+        "clv",
+        "p_alive",
+        "thin_history",
+        "archetype_confidence",
+        "cluster",
+        "cluster_name",
+    ]
+    table = segments[shown].assign(treatment=segments["archetype"].map(TREATMENTS))
+    table = table.rename(columns={"customer_id": customer})
+    table.attrs["notes"] = list(info["warnings"])
+    if table.attrs["notes"]:
+        _warn(
+            f"archetypes: {len(table.attrs['notes'])} note(s) on the data and models, listed "
+            "in the result's attrs['notes']",
+            [],
+        )
+    return table
