@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "XVOCError",
+]
+
 
 class XVOCError(ValueError):
     """Malformed input: names the file, column, row and rule that failed, in one line.

@@ -175,7 +175,7 @@ def test_every_row_accounted_for_on_a_small_world(small_world):
 
 @pytest.mark.slow
 def test_defect_rules_recover_planted_defects_at_default_size(default_world):
-    """Precision and recall >= 0.95 for every planted defect (DESIGN §5, issue acceptance)."""
+    """Precision and recall >= 0.95 for every planted defect."""
     raw = read_folder(default_world)
     result = clean_folder(raw)
     _assert_accounted(result, raw)

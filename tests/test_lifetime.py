@@ -498,7 +498,7 @@ def test_rfm_summary_errors_and_warnings():
     with pytest.warns(LifetimeModelWarning, match="dropped 1"):
         s = rfm_summary(bad, calibration_end="2024-01-29")
     assert s.loc["A", "repeat_purchases"] == 2
-    no_value = rfm_summary(_tiny(), value_col=None, calibration_end="2024-01-29")
+    no_value = rfm_summary(_tiny(), amount=None, calibration_end="2024-01-29")
     assert "monetary_value" not in no_value.columns
     assert no_value.loc["A", "repeat_purchases"] == 3  # without values every row is a purchase
 

@@ -11,11 +11,11 @@ from cemlib.cleaning.quality import quality_summary
 from cemlib.cleaning.rules import DEFAULT_PARAMS
 from cemlib.cleaning.table import TableResult, clean_table
 from cemlib.cleaning.values import canonical_customer_id
-from cemlib.data.io import RawFolder, write_json, write_parquet, write_yaml
+from cemlib.data.io import RawFolder, read_folder, write_json, write_parquet, write_yaml
 from cemlib.data.schema import TABLE_ORDER, Codebook
 from cemlib.stages.skips import Skips
 
-__all__ = ["CleanResult", "clean_folder", "skipped_checks", "write_outputs"]
+__all__ = ["CleanResult", "clean", "clean_folder", "skipped_checks", "write_outputs"]
 
 
 @dataclass
@@ -28,6 +28,45 @@ class CleanResult:
     quality: dict
     codebook: Codebook | None  # None for an input without a survey (and so without codebook)
     skipped: Skips = field(default_factory=Skips)
+
+
+def clean(folder: Path | str | RawFolder, **params) -> CleanResult:
+    """Read an input folder in the X-VOC data model and clean every table in it.
+
+    Every input row ends in exactly one place: its clean table or ``rejects`` (with the rule
+    that removed it); ``quality`` counts rows in, out and per rule.
+
+    Parameters
+    ----------
+    folder : path or RawFolder
+        A folder of tables (``responses``, ``customers``, ``transactions``, ``feedback`` as CSV,
+        Parquet, Excel or SPSS, plus ``codebook.yaml``; see ``docs/data-model.md``), or what
+        :func:`cemlib.read_folder` returned for one.
+    **params
+        Overrides of :data:`DEFAULT_PARAMS` (the ``clean`` section of ``params.yaml``), e.g.
+        ``speeder_fraction=0.25``.
+
+    Returns
+    -------
+    CleanResult
+        ``tables`` (clean tables by name), ``rejects`` (table, source file, source row, rule,
+        detail), ``quality`` (the ``quality.json`` summary), ``codebook``, ``flags``, ``skipped``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cemlib.data.synth import generate
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = generate(folder, n_customers=300, seed=1)
+    ...     result = clean(folder, speeder_fraction=0.25)
+    >>> responses = result.quality["tables"]["responses"]
+    >>> responses["rows_in"] == responses["rows_out"] + responses["rows_rejected"]
+    True
+    >>> sorted(result.tables)
+    ['customers', 'feedback', 'responses', 'transactions']
+    """
+    raw = folder if isinstance(folder, RawFolder) else read_folder(folder)
+    return clean_folder(raw, params)
 
 
 def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:

@@ -1,1 +1,14 @@
-"""cemlib.cx."""
+"""Customer-experience analyses: the research questions of the pipeline.
+
+* :mod:`.metrics` — NPS with honest intervals, box scores, CSAT, CES, reliability, indices, the
+  promoter rule, value concentration;
+* :mod:`.drivers` — key-driver analysis of a survey (five methods, bootstrap CIs, dominance,
+  logistic view, stated vs derived importance);
+* :mod:`.priorities` — importance–performance quadrants, Kano penalty–reward, CEI × BEI map,
+  emotion curve;
+* :mod:`.analyses` — the same analyses on any DataFrame, named by its columns;
+* :mod:`.segments` — strategic customers, butterflies, barnacles and strangers: features,
+  lifetime models, archetypes, clusters, profiles.
+"""
+
+__all__ = ["analyses", "drivers", "metrics", "priorities", "segments"]

@@ -13,6 +13,34 @@ from scipy import stats
 from cemlib.data.schema import Codebook
 from cemlib.stats.lmg import kish_effective_n
 
+__all__ = [
+    "DETRACTOR_MAX",
+    "NPS_SCALE",
+    "PROMOTER_MIN",
+    "RATING_POINTS_MAX",
+    "box_shares",
+    "ces",
+    "concentration_curve",
+    "cronbach_alpha",
+    "csat",
+    "detractor_max",
+    "experience_scores",
+    "is_rating_scale",
+    "kish_n",
+    "nps",
+    "nps_difference",
+    "nps_summary",
+    "nps_table",
+    "promoter_min",
+    "satisfaction_inflation",
+    "share_at",
+    "to_index",
+    "top_box",
+    "top_share",
+    "touchpoint_indices",
+    "weighted_mean_ci",
+]
+
 NPS_SCALE = (0.0, 10.0)  # the likelihood-to-recommend question (Reichheld 2003)
 RATING_POINTS_MAX = 11  # a rating scale has at most 11 answer categories (0–10)
 

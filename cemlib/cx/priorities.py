@@ -14,6 +14,17 @@ from cemlib.cx.metrics import to_index, weighted_mean_ci
 from cemlib.data.io import empty_frame
 from cemlib.data.schema import Codebook
 
+__all__ = [
+    "QUADRANTS",
+    "cei_bei_map",
+    "driver_priorities",
+    "emotion_curve",
+    "importance_performance",
+    "item_performance",
+    "method_importance",
+    "penalty_reward",
+]
+
 QUADRANTS = {  # (importance above mean, performance above mean) -> label
     (True, False): "fix first",
     (True, True): "keep up",

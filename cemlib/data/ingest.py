@@ -27,6 +27,14 @@ from cemlib.data.io import (
 from cemlib.data.sources import SOURCES, provenance_record, write_no_truth, write_source
 from cemlib.errors import XVOCError
 
+__all__ = [
+    "CODEBOOK_NAMES",
+    "copy_user_folder",
+    "folder_provenance",
+    "ingest",
+    "synthetic_provenance",
+]
+
 CODEBOOK_NAMES = ("codebook.yaml", "codebook.yml")
 
 

@@ -23,6 +23,27 @@ import yaml
 from cemlib.data.schema import TABLE_ORDER, TABLES, Codebook, parse_codebook
 from cemlib.errors import XVOCError
 
+__all__ = [
+    "SOURCE_FILE",
+    "SOURCE_ROW",
+    "SUPPORTED_SUFFIXES",
+    "check_columns",
+    "decode_bytes",
+    "empty_frame",
+    "file_manifest",
+    "find_table_files",
+    "normalise_column_name",
+    "RawFolder",
+    "read_clean",
+    "read_csv_text",
+    "read_folder",
+    "read_table_file",
+    "write_json",
+    "write_parquet",
+    "write_results",
+    "write_yaml",
+]
+
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
 SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
 

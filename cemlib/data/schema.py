@@ -15,6 +15,24 @@ import yaml
 
 from cemlib.errors import XVOCError
 
+__all__ = [
+    "ARCHETYPES",
+    "FEEDBACK_KINDS",
+    "METRICS",
+    "RESPONSE_CHANNELS",
+    "ROLES",
+    "TABLE_ORDER",
+    "TABLES",
+    "Codebook",
+    "Column",
+    "data_model_markdown",
+    "Item",
+    "parse_codebook",
+    "survey_weight_column",
+    "SurveyRule",
+    "Table",
+]
+
 RESPONSE_CHANNELS = ("web", "phone", "sms", "email", "kiosk", "face_to_face", "app", "other")
 FEEDBACK_KINDS = ("complaint", "compliment", "suggestion", "review", "call_note", "social")
 ROLES = (
@@ -27,7 +45,7 @@ ROLES = (
     "profile",
 )
 METRICS = ("nps", "csat", "ces")
-# Customer archetypes of the segments contract (DESIGN §9), in the order reports show them.
+# Customer archetypes of the segments contract (cemlib.data.contracts), in the order reports show them.
 ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")
 
 
@@ -355,7 +373,7 @@ def _parse_surveys(raw, file: str, items: dict[str, Item]) -> dict[str, SurveyRu
 
 
 def parse_codebook(path: Path | str) -> Codebook:
-    """Read and validate ``codebook.yaml`` (format in DESIGN §4 and ``docs/data-model.md``).
+    """Read and validate ``codebook.yaml`` (format in ``docs/data-model.md``).
 
     Raises :class:`XVOCError` naming the file, the item and the rule on any problem: not YAML,
     no ``items`` list, an item without id, duplicate ids, unknown role or metric, a scale that is

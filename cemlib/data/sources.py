@@ -1,4 +1,4 @@
-"""Bundled real data sets, mapped faithfully into the X-VOC data model (DESIGN §4 and §8).
+"""Bundled real data sets, mapped faithfully into the X-VOC data model (docs/data-model.md).
 
 Synthetic data proves the methods recover what was planted; real data proves the pipeline copes
 with what researchers actually hold: one table and not another, odd scales, short histories, real
@@ -57,6 +57,30 @@ import pandas as pd
 from cemlib.data.io import write_json, write_parquet, write_yaml
 from cemlib.data.schema import TABLE_ORDER
 from cemlib.errors import XVOCError
+
+__all__ = [
+    "ATTITUDE_ITEMS",
+    "CMS_OUTCOME",
+    "CRACKER_BRANDS",
+    "PANEL_DAYS",
+    "PANEL_START",
+    "SOURCES",
+    "TELCO_LAST_BILL",
+    "TELCO_PROFILE",
+    "VALIDATION_DIR",
+    "attitude",
+    "brand_choice_panel",
+    "cdnow",
+    "cms_patient_experience",
+    "cracker",
+    "monthly_bills",
+    "place_occasions",
+    "provenance_record",
+    "SourceData",
+    "telco_churn",
+    "write_no_truth",
+    "write_source",
+]
 
 VALIDATION_DIR = "validation"  # labels kept for validation only; the clean stage never reads them
 

@@ -363,9 +363,15 @@ def say_section(study: Study, params: dict) -> str:
 
 
 def methods_section(study: Study, params: dict) -> str:
+    weighting = (
+        f"weighted by the survey weights (column {esc(study.weight_column)}), with Kish's "
+        "effective n"
+        if study.weight_column
+        else "unweighted (no survey weights were used)"
+    )
     items = [
         "<b>NPS</b>: promoters (9–10) minus detractors (0–6) with the adjusted-Wald interval "
-        "(Rocks 2016); weighted by the survey weights where present, with Kish's effective n.",
+        f"(Rocks 2016); {weighting}.",
         "<b>Key drivers</b>: exact Shapley/LMG decomposition of R² (Lindeman, Merenda & Gold "
         "1980; Grömping 2006), Johnson's relative weights (2000), Pratt's measure, standardised "
         "beta and correlation, each with percentile bootstrap intervals.",

@@ -80,6 +80,12 @@ class Study:
         first outcome when the configured one is absent, and records its choice)."""
         return (self.drivers_metrics or {}).get("focus_outcome")
 
+    @property
+    def weight_column(self) -> str | None:
+        """The survey-weight column the drivers stage used (``None``: unweighted), as it recorded
+        it by :func:`cemlib.data.schema.survey_weight_column`; the paper's own tables follow it."""
+        return (self.drivers_metrics or {}).get("weights")
+
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
         return frame if frame is not None and len(frame) else None

@@ -37,8 +37,9 @@ def build_whitepaper(
     inflation = None
     responses = study.table("responses")
     if responses is not None and study.codebook is not None and study.codebook.by_role("outcome"):
-        weights = "weight" if "weight" in responses else None
-        inflation = metrics.satisfaction_inflation(responses, study.codebook, weights=weights)
+        inflation = metrics.satisfaction_inflation(
+            responses, study.codebook, weights=study.weight_column
+        )
     findings = key_findings(study, params, inflation)
     parts = {
         "title": title_page(study, params),

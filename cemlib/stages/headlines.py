@@ -6,6 +6,11 @@ import math
 
 import pandas as pd
 
+__all__ = [
+    "drivers_headline",
+    "segments_headline",
+]
+
 
 def drivers_headline(
     nps_overall: pd.DataFrame,

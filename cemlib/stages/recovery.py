@@ -7,6 +7,10 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
+__all__ = [
+    "driver_recovery",
+]
+
 
 def driver_recovery(
     drivers_table: pd.DataFrame, truth_dir: Path | str, outcome: str, method: str = "shapley"

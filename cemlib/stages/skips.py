@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+__all__ = [
+    "MISSING_MARK",
+    "for_display",
+    "Skip",
+    "Skips",
+    "StagePlan",
+    "with_skipped",
+]
+
 MISSING_MARK = "—"  # what a table shows where a value does not exist
 
 

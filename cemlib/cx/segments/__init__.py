@@ -29,13 +29,13 @@ Pipeline of :func:`segment_customers` (:mod:`.pipeline`)
    spend, discounted margin CLV, the purchase rate while active and the projected active time.
 3. :func:`score_customers` (:mod:`.scores`) — ``value_score`` (annual contribution while active)
    and ``loyalty_score`` (projected relationship duration, behavioural), both z-scores.
-4. :func:`assign_archetypes` (:mod:`.archetypes`) — quadrant of the grid, thresholds from a
+4. :func:`assign_archetypes` (:mod:`.grid`) — quadrant of the grid, thresholds from a
    two-component Gaussian mixture per axis (or medians, or numbers), ``archetype_confidence`` and
    ``thin_history``.
 5. :func:`cluster_customers` (:mod:`.clusters`) — Gaussian mixtures on the standardised features,
    number of clusters by BIC, clusters named by where they sit on the grid, bootstrap stability
    (ARI).
-6. :func:`profile_segments` and :func:`treatment` (:mod:`.profiles`, :mod:`.archetypes`) — what
+6. :func:`profile_segments` and :func:`treatment` (:mod:`.profiles`, :mod:`.grid`) — what
    each group is worth and what to do.
 
 :func:`archetype_recovery` (:mod:`.recovery`) compares the archetypes with what the synthetic
@@ -85,17 +85,17 @@ Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 
 """
 
 from cemlib.cx.segments._common import SegmentWarning
-from cemlib.cx.segments.archetypes import (
+from cemlib.cx.segments.clusters import archetype_stability, cluster_customers
+from cemlib.cx.segments.features import customer_features
+from cemlib.cx.segments.grid import (
     ARCHETYPES,
     TREATMENTS,
     AxisThresholds,
     assign_archetypes,
     treatment,
 )
-from cemlib.cx.segments.clusters import archetype_stability, cluster_customers
-from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
-from cemlib.cx.segments.pipeline import DEFAULT_PARAMS, segment_customers
+from cemlib.cx.segments.pipeline import DEFAULT_PARAMS, archetypes, segment_customers
 from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
 from cemlib.cx.segments.recovery import archetype_recovery
 from cemlib.cx.segments.scores import score_customers, shrink_share
@@ -107,6 +107,7 @@ from cemlib.stages.segments_plan import (
 )
 
 __all__ = [
+    "archetypes",
     "ARCHETYPES",
     "DEFAULT_PARAMS",
     "TREATMENTS",

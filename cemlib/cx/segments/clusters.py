@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from cemlib.cx.segments._common import SegmentWarning, _warn
-from cemlib.cx.segments.archetypes import AxisThresholds, _axis_methods, assign_archetypes
+from cemlib.cx.segments.grid import AxisThresholds, _axis_methods, assign_archetypes
 from cemlib.stats.mixture import fit_gaussian_mixture, selection_criterion
 
 __all__ = ["archetype_stability", "cluster_customers"]

@@ -1,7 +1,7 @@
 r"""The segments stage in one call: :func:`segment_customers`, with its parameters.
 
 It runs the steps of the sub-package in order — features (:mod:`.features`), lifetime columns
-(:mod:`.lifetime_columns`), scores (:mod:`.scores`), archetypes (:mod:`.archetypes`), clusters on
+(:mod:`.lifetime_columns`), scores (:mod:`.scores`), archetypes (:mod:`.grid`), clusters on
 the standardised features (:func:`_cluster_matrix`, :mod:`.clusters`), profiles
 (:mod:`.profiles`) — and returns the per-customer frame whose leading columns are the contract of
 ``data/results/segments.parquet``, the segment profiles and everything a report needs. The
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from cemlib.cx.segments._common import _warn
-from cemlib.cx.segments.archetypes import TREATMENTS, assign_archetypes
 from cemlib.cx.segments.clusters import _name_clusters, archetype_stability, cluster_customers
 from cemlib.cx.segments.features import customer_features
+from cemlib.cx.segments.grid import TREATMENTS, assign_archetypes
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
 from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
 from cemlib.cx.segments.scores import _slog, _zscore, score_customers

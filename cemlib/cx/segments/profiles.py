@@ -2,7 +2,7 @@ r"""What each segment is worth and how it feels: segment profiles and the attitu
 
 :func:`profile_segments` describes every archetype and cluster — size, shares of margin and CLV,
 behaviour, NPS with its interval (:func:`cemlib.cx.metrics.nps_summary`), top complaint reasons
-and the treatment (:func:`~cemlib.cx.segments.archetypes.treatment`). :func:`attitudinal_grid`
+and the treatment (:func:`~cemlib.cx.segments.grid.treatment`). :func:`attitudinal_grid`
 crosses relative attitude with repeat patronage into Dick & Basu's (1994) four loyalty types, the
 attitudinal axis that survey answers add beside the two behavioural ones.
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cemlib.cx.metrics import nps_summary as _nps
-from cemlib.cx.segments.archetypes import treatment
+from cemlib.cx.segments.grid import treatment
 
 __all__ = ["attitudinal_grid", "profile_segments"]
 

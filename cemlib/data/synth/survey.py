@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import special
 
 from cemlib.cleaning import longest_run
+from cemlib.cx.metrics import DETRACTOR_MAX, PROMOTER_MIN
 from cemlib.data.schema import ARCHETYPES, RESPONSE_CHANNELS
 from cemlib.data.synth.codebook import ITEM_IDS
 from cemlib.data.synth.draws import (
@@ -215,7 +216,7 @@ def population_truth(rng: np.random.Generator, n: int = POPULATION_DRAWS) -> tup
                 }
             )
     ltr = answers["ltr"]
-    stats["nps"] = float(100 * (np.mean(ltr >= 9) - np.mean(ltr <= 6)))
+    stats["nps"] = float(100 * (np.mean(ltr >= PROMOTER_MIN) - np.mean(ltr <= DETRACTOR_MAX)))
     stats["straight_liner_rate"] = float(np.mean(longest_run(_raw_drivers(x)) >= 10))
     stats["mean_driver_corr"] = float(np.corrcoef(x, rowvar=False)[np.triu_indices(12, 1)].mean())
     stats["draws"] = n
@@ -235,11 +236,11 @@ def _comment(rng: np.random.Generator, zh: bool, ltr: int, canon: np.ndarray) ->
     pos = pick_str(rng, COMMENT_POS[best][lang])
     neg = pick_str(rng, COMMENT_NEG[worst][lang])
     end = "。" if zh else "."
-    if ltr >= 9:
+    if ltr >= PROMOTER_MIN:
         return (
             pick_str(rng, OPENERS["pos"][lang]) + pos + end + pick_str(rng, CLOSERS["pos"][lang])
         ).strip()
-    if ltr <= 6:
+    if ltr <= DETRACTOR_MAX:
         return (
             pick_str(rng, OPENERS["neg"][lang]) + neg + end + pick_str(rng, CLOSERS["neg"][lang])
         ).strip()
@@ -353,7 +354,9 @@ def simulate_responses(
     )
     items["attn_1"] = np.full(len(row), ATTENTION_EXPECT)
     zh = meta["language"].to_numpy() == "zh"
-    says = rng.random(len(row)) < np.where((out["ltr"] >= 9) | (out["ltr"] <= 6), 0.75, 0.55)
+    says = rng.random(len(row)) < np.where(
+        (out["ltr"] >= PROMOTER_MIN) | (out["ltr"] <= DETRACTOR_MAX), 0.75, 0.55
+    )
     comment = [
         _comment(rng, zh[i], out["ltr"][i], canon[i]) if says[i] else "" for i in range(len(row))
     ]

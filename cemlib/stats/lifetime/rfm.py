@@ -37,9 +37,9 @@ _NS_PER_DAY = 86_400 * 10**9
 
 def rfm_summary(
     transactions: pd.DataFrame,
-    customer_col: str = "customer_id",
-    time_col: str = "ts",
-    value_col: str | None = "amount",
+    customer: str = "customer_id",
+    timestamp: str = "ts",
+    amount: str | None = "amount",
     calibration_end=None,
     observation_end=None,
     time_unit_days: float = 7.0,
@@ -51,10 +51,10 @@ def rfm_summary(
     ----------
     transactions : DataFrame
         One row per transaction (the ``transactions`` table of ``docs/data-model.md``), at least
-        ``customer_col`` and ``time_col``; ``value_col`` when monetary value is wanted
+        ``customer`` and ``timestamp``; ``amount`` when monetary value is wanted
         (negative = return).
-    customer_col, time_col, value_col : str
-        Column names. ``value_col=None`` skips the monetary columns.
+    customer, timestamp, amount : str
+        Column names. ``amount=None`` skips the monetary columns.
     calibration_end : date-like, optional
         Last moment of the calibration period (inclusive). Default: the last transaction.
         With ``merge_same_day`` it is taken as a whole day (purchases on that day count).
@@ -109,7 +109,7 @@ def rfm_summary(
     """
     if not isinstance(transactions, pd.DataFrame):
         raise TypeError("rfm_summary: transactions must be a pandas DataFrame")
-    needed = [customer_col, time_col] + ([value_col] if value_col is not None else [])
+    needed = [customer, timestamp] + ([amount] if amount is not None else [])
     missing = [c for c in needed if c not in transactions.columns]
     if missing:
         raise ValueError(
@@ -119,12 +119,12 @@ def rfm_summary(
     if not time_unit_days > 0:
         raise ValueError(f"rfm_summary: time_unit_days must be > 0, got {time_unit_days}")
 
-    cust = transactions[customer_col]
+    cust = transactions[customer]
     try:
-        ts = pd.to_datetime(transactions[time_col])
+        ts = pd.to_datetime(transactions[timestamp])
     except (ValueError, TypeError) as exc:
         raise ValueError(
-            f"rfm_summary: column {time_col!r} is not parsable as dates: {exc}"
+            f"rfm_summary: column {timestamp!r} is not parsable as dates: {exc}"
         ) from exc
     tz = getattr(ts.dt, "tz", None)
     if tz is not None:  # work in local wall-clock time so "same day" means the local day
@@ -133,19 +133,19 @@ def rfm_summary(
     if not keep.all():
         warnings.warn(
             f"rfm_summary: dropped {int((~keep).sum())} transaction(s) with a missing "
-            f"{customer_col!r} or {time_col!r}",
+            f"{customer!r} or {timestamp!r}",
             LifetimeModelWarning,
             stacklevel=2,
         )
-    if value_col is not None:
-        value = pd.to_numeric(transactions[value_col], errors="coerce").to_numpy(
+    if amount is not None:
+        value = pd.to_numeric(transactions[amount], errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan
         )
         nan_value = np.isnan(value) & keep
         if nan_value.any():
             warnings.warn(
                 f"rfm_summary: {int(nan_value.sum())} transaction(s) without a numeric "
-                f"{value_col!r}: counted as purchases worth 0",
+                f"{amount!r}: counted as purchases worth 0",
                 LifetimeModelWarning,
                 stacklevel=2,
             )
@@ -232,7 +232,7 @@ def rfm_summary(
             "recency": (last_t - first_t) / unit,
             "age": (cal_t - first_t) / unit,
         },
-        index=pd.Index(uniques[ids], name=customer_col),
+        index=pd.Index(uniques[ids], name=customer),
     )
     pos = pd.Series(np.arange(len(ids)), index=ids)  # customer code -> output row
 
@@ -245,7 +245,7 @@ def rfm_summary(
             np.add.at(res, rows, vals[sel] if how == "sum" else 1.0)
         return res
 
-    if value_col is not None:
+    if amount is not None:
         out["monetary_value"] = monetary
         out["returns_value"] = _per_customer(~occ_purchase & in_cal, occ_value, "sum")
     if obs_t is not None:
@@ -253,7 +253,7 @@ def rfm_summary(
         n_hold = _per_customer(hold, occ_value, "count")
         out["repeat_purchases_holdout"] = n_hold.astype("int64")
         out["duration_holdout"] = (obs_t - cal_t) / unit
-        if value_col is not None:
+        if amount is not None:
             v_hold = _per_customer(hold, occ_value, "sum")
             out["monetary_value_holdout"] = np.where(
                 n_hold > 0, v_hold / np.maximum(n_hold, 1), 0.0

@@ -1,0 +1,133 @@
+"""The cemlib files each stage runs, for the ``deps`` of ``dvc.yaml``.
+
+    python pipeline/dvc_deps.py           # print what each stage imports, and any drift
+    python pipeline/dvc_deps.py --write   # rewrite the cemlib lines of dvc.yaml's deps
+
+A stage depends on exactly the cemlib modules its notebook imports, followed through every
+import they make (package ``__init__`` files included, since Python runs them), so a change
+reruns only the stages that run the changed code. ``tests/test_pipeline.py`` fails when
+``dvc.yaml`` and this list drift apart.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DVC_FILE = ROOT / "dvc.yaml"
+
+
+def _module_file(module: str) -> Path | None:
+    """The file of a cemlib module or package, or ``None`` (a name that is not a module)."""
+    base = ROOT / module.replace(".", "/")
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _runtime_imports(source: str) -> set[str]:
+    """Modules a piece of code imports when it runs (``if TYPE_CHECKING:`` blocks left out)."""
+    tree = ast.parse(source)
+    skipped = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for child in ast.walk(stmt)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cemlib"):
+            found.add(node.module)
+            # `from cemlib.cx import drivers` imports the sub-module cemlib.cx.drivers
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("cemlib"))
+    return {m for m in found if _module_file(m) is not None}
+
+
+def _with_parents(module: str) -> set[str]:
+    parts = module.split(".")
+    return {".".join(parts[: k + 1]) for k in range(len(parts))}
+
+
+def module_closure(modules: set[str]) -> set[str]:
+    """Every cemlib module that importing ``modules`` runs."""
+    seen: set[str] = set()
+    todo = [p for m in modules for p in _with_parents(m)]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        path = _module_file(module)
+        if path is None:
+            continue
+        seen.add(module)
+        for found in _runtime_imports(path.read_text(encoding="utf-8")):
+            todo.extend(_with_parents(found))
+    return seen
+
+
+def notebook_files(notebook: Path) -> list[str]:
+    """The cemlib files (paths relative to the checkout) a notebook runs, sorted."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    source = "\n".join(c.source for c in cells if c.cell_type == "code")
+    modules = module_closure(_runtime_imports(source))
+    return sorted(str(_module_file(m).relative_to(ROOT)) for m in modules)
+
+
+def stage_files() -> dict[str, list[str]]:
+    """For each notebook stage of dvc.yaml, the cemlib files it runs."""
+    stages = yaml.safe_load(DVC_FILE.read_text(encoding="utf-8"))["stages"]
+    found = {}
+    for name, stage in stages.items():
+        notebooks = [d for d in stage.get("deps", []) if re.match(r"notebooks/.*\.ipynb$", d)]
+        if notebooks:
+            found[name] = notebook_files(ROOT / notebooks[0])
+    return found
+
+
+def rewrite(text: str, files: dict[str, list[str]]) -> str:
+    """dvc.yaml with each stage's ``- cemlib/…`` deps lines replaced by ``files[stage]``."""
+    out, stage = [], None
+    for line in text.splitlines(keepends=True):
+        header = re.match(r"^  (\w+):\s*$", line)
+        if header:
+            stage = header.group(1)
+        dep = re.match(r"^(\s+)- cemlib/", line)
+        if dep and stage in files:
+            if files[stage] is not None:
+                out.extend(f"{dep.group(1)}- {f}\n" for f in files[stage])
+                files = {**files, stage: None}  # written once, at the first cemlib line
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def main(argv: list[str]) -> int:
+    files = stage_files()
+    text = DVC_FILE.read_text(encoding="utf-8")
+    updated = rewrite(text, files)
+    if "--write" in argv:
+        DVC_FILE.write_text(updated, encoding="utf-8")
+        print("dvc.yaml: cemlib deps rewritten")
+        return 0
+    for name, listed in files.items():
+        print(f"{name}: {len(listed)} cemlib files")
+    if updated != text:
+        print("dvc.yaml differs: run `python pipeline/dvc_deps.py --write`")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
