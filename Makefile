@@ -27,9 +27,11 @@ repro: setup  ## run the whole pipeline (dvc repro) on params.yaml's source
 
 test: setup lint typecheck  ## lint, type check, unit, doctest and stage tests, then every notebook under nbval
 	pytest
+	$(MAKE) --no-print-directory doctest
 	python pipeline/prepare_nbval.py $(NBVAL_DIR)
 	CEM_DATA_DIR=$(CURDIR)/$(NBVAL_DIR)/data CEM_REPORTS_DIR=$(CURDIR)/$(NBVAL_DIR)/reports \
-		pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NBVAL_DIR)/*.ipynb
+		pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NBVAL_DIR)/*.ipynb \
+		notebooks/examples/*.ipynb
 
 lint: setup  ## ruff lint and format check
 	ruff check cemlib pipeline tests
@@ -39,7 +41,7 @@ typecheck: setup  ## mypy on cemlib (strict on the public API's modules, see pyp
 	mypy
 
 doctest: setup  ## only the examples: docstrings of cemlib, README.md and docs/
-	pytest -p no:cacheprovider cemlib README.md docs
+	pytest -p no:cacheprovider --doctest-modules --doctest-glob='*.md' cemlib README.md docs
 
 format: setup  ## ruff format and autofix
 	ruff format cemlib pipeline tests
@@ -67,7 +69,7 @@ lock: setup  ## re-pin dependencies from pyproject.toml
 	python pipeline/lock.py
 
 strip: setup  ## remove outputs from notebooks/ (a test refuses notebooks with outputs)
-	nbstripout --keep-id notebooks/*.ipynb
+	nbstripout --keep-id notebooks/*.ipynb notebooks/examples/*.ipynb
 
 clean:  ## remove the virtualenv and build folder (data and reports stay: dvc owns them)
 	rm -rf $(VENV) build

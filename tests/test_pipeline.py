@@ -20,7 +20,8 @@ from cemlib.config import PROJ_ROOT
 from pipeline.dvc_deps import module_closure, notebook_files
 from pipeline.run_notebook import stage_parameters
 
-NOTEBOOKS = sorted((PROJ_ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((PROJ_ROOT / "notebooks").glob("*.ipynb"))  # the stages
+ALL_NOTEBOOKS = sorted((PROJ_ROOT / "notebooks").rglob("*.ipynb"))  # and the examples
 DVC = yaml.safe_load((PROJ_ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
 
 
@@ -37,7 +38,7 @@ def _parameters(notebook: Path) -> dict:
     return values
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_are_committed_without_outputs(notebook):
     for cell in _code(notebook):
         assert cell.outputs == [] and cell.execution_count is None, (

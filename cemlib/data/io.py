@@ -218,13 +218,76 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
 
 
 def read_folder(folder: Path | str) -> RawFolder:
-    """Read every table of the data model found in ``folder`` plus its ``codebook.yaml``.
+    r"""Read every table of the data model found in ``folder`` plus its ``codebook.yaml``.
 
     Any table may be missing — a folder of transactions only, or of a survey only, is valid — but
     a folder needs at least one table, and ``responses`` need a codebook (it says what each
     column is and on which scale). A codebook without responses is still checked. Checks the
     structure only (files, encodings, headers, required columns, codebook items present in the
     responses); values are checked row by row by :mod:`cemlib.cleaning`.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The input folder: one file per table, named after the table (``transactions.csv``,
+        ``customers.parquet``, ``responses.xlsx``, ``feedback.sav``, …), plus ``codebook.yaml``
+        when there are responses. Files that are not a table of the data model are ignored.
+
+    Returns
+    -------
+    RawFolder
+        ``tables`` maps each table found to its frame, as read: column names normalised (NFKC,
+        trimmed, lower case), values as found (text columns as strings, nothing coerced), plus
+        ``_source_file`` and ``_source_row`` (1-based data record number). ``files`` and
+        ``encodings`` give each table's file and the encoding (or format) it was read with;
+        ``codebook`` is the parsed ``codebook.yaml``, or ``None`` when the folder has none.
+
+    Raises
+    ------
+    XVOCError
+        On the first structural problem, naming file, column, row and rule: missing folder or
+        tables, a table given twice, an undecodable or malformed file, a duplicate or missing
+        required column, an empty table, responses without a codebook or without a codebook
+        item's column.
+
+    See Also
+    --------
+    cemlib.cleaning.folder.clean : read and clean a folder in one call.
+
+    References
+    ----------
+    ``docs/data-model.md`` in the repository: the tables, their columns (which must exist, which
+    may be empty), the accepted formats and encodings, and the codebook.
+
+    Examples
+    --------
+    A folder holding only a ``transactions.csv`` with the four required columns
+    (``transaction_id``, ``customer_id``, ``ts``, ``amount``); it needs no codebook.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from cemlib.data.io import read_folder
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "transactions.csv").write_text(
+    ...         "transaction_id,customer_id,ts,amount\n"
+    ...         "t1,c1,2024-01-05,19.90\n"
+    ...         "t2,c1,2024-02-11,35.00\n"
+    ...         "t3,c2,2024-02-12,-5.00\n",
+    ...         encoding="utf-8",
+    ...     )
+    ...     raw = read_folder(tmp)
+    >>> sorted(raw.tables), raw.encodings, raw.codebook
+    (['transactions'], {'transactions': 'utf-8'}, None)
+    >>> len(raw.tables["transactions"])
+    3
+
+    Values come back as the strings found in the file, each row traced to its file and line:
+
+    >>> raw.tables["transactions"]
+      transaction_id customer_id          ts amount      _source_file  _source_row
+    0             t1          c1  2024-01-05  19.90  transactions.csv            1
+    1             t2          c1  2024-02-11  35.00  transactions.csv            2
+    2             t3          c2  2024-02-12  -5.00  transactions.csv            3
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -158,7 +158,7 @@ class BetaGeoFitter(BaseEstimator):
     Name: expected_purchases, dtype: float64
 
     3. Build the model from published (or simulated) parameters instead of fitting it; plain
-    numbers give an array back. A new customer is expected to make 1.47 repeat purchases in
+    numbers give an array back. A new customer is expected to make 1.45 repeat purchases in
     their first 52 weeks.
 
     >>> published = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -167,7 +167,7 @@ class BetaGeoFitter(BaseEstimator):
     ... ).round(3)
     array([1.226])
     >>> round(published.expected_purchases(52), 2)
-    1.47
+    1.45
     """
 
     _names = ("r", "alpha", "a", "b")

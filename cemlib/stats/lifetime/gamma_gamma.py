@@ -61,13 +61,15 @@ class GammaGammaFitter(BaseEstimator):
         log-likelihood.
     corr_threshold : float, default 0.3
         The model assumes spend per transaction is independent of the purchase process; the fit
-        warns when :math:`|\mathrm{corr}(x, \bar z)|` exceeds this.
+        warns (:class:`~cemlib.stats.lifetime._fit.LifetimeModelWarning`) when
+        :math:`|\mathrm{corr}(x, \bar z)|` among the fitted customers exceeds this.
 
     Attributes
     ----------
     p_, q_, v_ : float
         Estimates (``v_`` is the scale parameter :math:`\gamma` of the papers).
     params_ : Series
+        The three estimates by name.
     summary_ : DataFrame
         Estimates, standard errors and 95% intervals.
     log_likelihood_ : float
@@ -87,6 +89,12 @@ class GammaGammaFitter(BaseEstimator):
     ``ValueError``; identical spend for everyone (no heterogeneity) drives the estimates to the
     optimisation bound with a warning but finite values.
 
+    See Also
+    --------
+    cemlib.stats.lifetime.rfm.rfm_summary : repeat purchases and their mean value per customer.
+    cemlib.stats.lifetime.bgnbd.BetaGeoFitter : the purchase process.
+    cemlib.stats.lifetime.clv.customer_lifetime_value : both models combined into a value.
+
     References
     ----------
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value curves for
@@ -94,6 +102,55 @@ class GammaGammaFitter(BaseEstimator):
 
     Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
     http://brucehardie.com/notes/025/.
+
+    Examples
+    --------
+    1. Fit the model on the CDNOW sample, calibrated on the first 39 weeks. Only the 946
+    customers with repeat purchases carry information on spend; the others are skipped.
+
+    >>> from cemlib.stats.lifetime import GammaGammaFitter, read_cdnow, rfm_summary
+    >>> summary = rfm_summary(read_cdnow(), calibration_end="1997-09-30")
+    >>> model = GammaGammaFitter().fit(summary["repeat_purchases"], summary["monetary_value"])
+    >>> model.n_
+    946.0
+
+    The estimates are those of Fader & Hardie (2013): p = 6.25, q = 3.74, v = 15.44. Frequency
+    and spend are nearly uncorrelated (0.11), as the model assumes, and a customer is expected
+    to spend about $35 per purchase on average:
+
+    >>> model.params_.round(2)
+    p     6.25
+    q     3.74
+    v    15.44
+    Name: Gamma-Gamma, dtype: float64
+    >>> round(model.frequency_monetary_corr_, 2)
+    0.11
+    >>> round(model.population_mean_spend_, 2)
+    35.17
+
+    2. The spend to expect per future purchase shrinks each customer's own mean towards the
+    population mean, the less so the more repeat purchases the mean rests on:
+
+    >>> who = summary.loc[["00004", "00021"], ["repeat_purchases", "monetary_value"]]
+    >>> who.round(2)  # doctest: +NORMALIZE_WHITESPACE
+                 repeat_purchases  monetary_value
+    customer_id
+    00004                       2           22.34
+    00021                       1           11.77
+    >>> model.conditional_expected_average_profit(
+    ...     who["repeat_purchases"], who["monetary_value"]
+    ... ).round(2)
+    customer_id
+    00004    24.65
+    00021    18.91
+    Name: expected_spend, dtype: float64
+
+    3. Build the model from the published parameters instead; plain numbers give an array back.
+    A customer without repeat purchases gets the population mean:
+
+    >>> published = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
+    >>> published.conditional_expected_average_profit([0, 2, 10], [0.0, 22.35, 22.35]).round(2)
+    array([35.22, 24.66, 22.89])
     """
 
     _names = ("p", "q", "v")

@@ -102,10 +102,73 @@ def rfm_summary(
     The implementation is vectorised (one hash aggregation on an integer customer-day key, then
     segment reductions on sorted arrays), so 10 million transactions take seconds.
 
+    See Also
+    --------
+    compress_rfm : group identical ``(x, t_x, T)`` rows before fitting.
+    cemlib.stats.lifetime.bgnbd.BetaGeoFitter : fitted on ``repeat_purchases, recency, age``.
+    cemlib.stats.lifetime.gamma_gamma.GammaGammaFitter : fitted on x and ``monetary_value``.
+
     References
     ----------
-    Fader, Hardie & Lee (2005a), §2 (the ``(x, t_x, T)`` summary); Fader & Hardie (2013) (repeat
-    transactions only for :math:`\bar z`).
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005a). "Counting your customers" the easy way: an
+    alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275–284. §2 defines the
+    ``(x, t_x, T)`` summary.
+
+    Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value. Note,
+    http://brucehardie.com/notes/025/. The mean value :math:`\bar z` is over repeat transactions
+    only.
+
+    Examples
+    --------
+    1. A small transaction log with its own column names: ann bought three times within five
+    weeks; bob bought once and returned part of it two weeks later; cy bought once, on the
+    last day of the log. Time is in weeks, counted to the last transaction (19 February).
+
+    >>> import pandas as pd
+    >>> from cemlib.stats.lifetime import rfm_summary
+    >>> tx = pd.DataFrame(
+    ...     {
+    ...         "client": ["ann", "ann", "ann", "bob", "bob", "cy"],
+    ...         "paid_at": [
+    ...             "2024-01-01",
+    ...             "2024-01-15",
+    ...             "2024-02-05",
+    ...             "2024-01-08",
+    ...             "2024-01-22",
+    ...             "2024-02-19",
+    ...         ],
+    ...         "usd": [20.0, 35.0, 25.0, 50.0, -10.0, 15.0],
+    ...     }
+    ... )
+    >>> summary = rfm_summary(tx, customer="client", timestamp="paid_at", amount="usd")
+    >>> summary.round(2)  # doctest: +NORMALIZE_WHITESPACE
+            repeat_purchases  recency  age  monetary_value  returns_value
+    client
+    ann                    2      5.0  7.0            30.0            0.0
+    bob                    0      0.0  6.0             0.0          -10.0
+    cy                     0      0.0  0.0             0.0            0.0
+
+    ann's ``monetary_value`` is the mean of her two *repeat* purchases, (35 + 25) / 2; bob's
+    return is not a purchase, so it does not make him a repeat buyer.
+
+    2. Split at the end of January to check a model's forecast on February: the calibration
+    columns are computed as if the log ended on 31 January (cy, who first bought in February,
+    drops out), and the holdout columns count what each customer bought afterwards.
+
+    >>> split = rfm_summary(
+    ...     tx,
+    ...     customer="client",
+    ...     timestamp="paid_at",
+    ...     amount="usd",
+    ...     calibration_end="2024-01-31",
+    ...     observation_end="2024-02-29",
+    ... )
+    >>> holdout = ["repeat_purchases_holdout", "duration_holdout", "monetary_value_holdout"]
+    >>> split[holdout].round(2)  # doctest: +NORMALIZE_WHITESPACE
+            repeat_purchases_holdout  duration_holdout  monetary_value_holdout
+    client
+    ann                            1              4.14                    25.0
+    bob                            0              4.14                     0.0
     """
     if not isinstance(transactions, pd.DataFrame):
         raise TypeError("rfm_summary: transactions must be a pandas DataFrame")
