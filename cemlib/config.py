@@ -20,7 +20,9 @@ gallery and the nbval run use them so they never touch the pipeline's own output
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CLEAN_DIR",
@@ -43,7 +45,7 @@ WORKSPACE_ENV = "CEM_WORKSPACE"
 _MARKERS = ("dvc.yaml", "params.yaml")
 
 
-def find_workspace(start: Path | None = None, environ: dict | None = None) -> Path:
+def find_workspace(start: Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The root folder of the run: ``$CEM_WORKSPACE``, else the nearest folder at or above
     ``start`` (default: the working directory) that holds ``dvc.yaml`` and ``params.yaml``,
     else the checkout this package lives in.
@@ -82,7 +84,7 @@ NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
 PARAMS_FILE = PROJ_ROOT / "params.yaml"
 
 
-def load_params(section: str | None = None, path: Path = PARAMS_FILE) -> dict:
+def load_params(section: str | None = None, path: Path = PARAMS_FILE) -> dict[str, Any]:
     """Read ``params.yaml`` (or one of its sections), the single home of every tunable number."""
     import yaml
 

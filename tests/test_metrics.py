@@ -21,9 +21,9 @@ from cemlib.cx.metrics import (
     promoter_min,
     top_box,
     top_share,
-    touchpoint_indices,
 )
 from cemlib.cx.priorities import _kano_class, emotion_curve, penalty_reward
+from cemlib.cx.scorecards import touchpoint_indices
 from cemlib.data.schema import parse_codebook
 
 
@@ -182,7 +182,7 @@ def test_experience_scores_follow_each_items_metric(tmp_path):
         "  - {id: ces, role: outcome, scale: [1, 7], metric: ces}\n",
         encoding="utf-8",
     )
-    from cemlib.cx.metrics import experience_scores
+    from cemlib.cx.scorecards import experience_scores
 
     codebook = parse_codebook(tmp_path / "codebook.yaml")
     responses = pd.DataFrame({"ltr": [10, 9, 5, 7], "osat": [5, 4, 2, 3], "ces": [7, 6, 2, 4]})

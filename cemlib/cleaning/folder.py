@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -13,6 +15,7 @@ from cemlib.cleaning.table import TableResult, clean_table
 from cemlib.cleaning.values import canonical_customer_id
 from cemlib.data.io import RawFolder, read_folder, write_json, write_parquet, write_yaml
 from cemlib.data.schema import TABLE_ORDER, Codebook
+from cemlib.errors import XVOCError
 from cemlib.stages.skips import Skips
 
 __all__ = ["CleanResult", "clean", "clean_folder", "skipped_checks", "write_outputs"]
@@ -25,12 +28,12 @@ class CleanResult:
     tables: dict[str, pd.DataFrame]
     rejects: pd.DataFrame
     flags: dict[str, pd.DataFrame]
-    quality: dict
+    quality: dict[str, Any]
     codebook: Codebook | None  # None for an input without a survey (and so without codebook)
     skipped: Skips = field(default_factory=Skips)
 
 
-def clean(folder: Path | str | RawFolder, **params) -> CleanResult:
+def clean(folder: Path | str | RawFolder, **params: Any) -> CleanResult:
     """Read an input folder in the X-VOC data model and clean every table in it.
 
     Every input row ends in exactly one place: its clean table or ``rejects`` (with the rule
@@ -69,7 +72,7 @@ def clean(folder: Path | str | RawFolder, **params) -> CleanResult:
     return clean_folder(raw, params)
 
 
-def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:
+def clean_folder(raw: RawFolder, params: Mapping[str, Any] | None = None) -> CleanResult:
     """Clean every table of an input folder read by :func:`cemlib.data.io.read_folder`.
 
     Customers are cleaned first so that transactions, responses and feedback can be linked
@@ -84,7 +87,15 @@ def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:
     for table in TABLE_ORDER:
         if table not in raw.tables:
             continue
-        result = clean_table(table, raw.tables[table], raw.codebook, params, customer_ids, test_ids)
+        # clean_table reads the codebook only for responses, which always come with one
+        result = clean_table(
+            table,
+            raw.tables[table],
+            raw.codebook,  # type: ignore[arg-type]  # clean_table is annotated `Codebook` only
+            params,
+            customer_ids,
+            test_ids,
+        )
         results[table] = result
         if table == "customers":
             customer_ids = canonical_customer_id(raw.tables[table]["customer_id"]).dropna()
@@ -102,7 +113,7 @@ def clean_folder(raw: RawFolder, params: dict | None = None) -> CleanResult:
     )
 
 
-def skipped_checks(raw: RawFolder, params: dict | None = None) -> Skips:
+def skipped_checks(raw: RawFolder, params: Mapping[str, Any] | None = None) -> Skips:
     """The checks the input does not allow, each with what would enable it.
 
     A rule that lacks its table or column cannot fire, and a count of 0 would then read as
@@ -137,6 +148,13 @@ def skipped_checks(raw: RawFolder, params: dict | None = None) -> Skips:
                 "a duration_s column (or started_at and submitted_at) in responses",
                 "The responses carry no answering time.",
             )
+        if codebook is None:  # read_folder never gives one: it refuses responses without one
+            raise XVOCError(
+                "the responses table needs its codebook.yaml to say what each column asks and "
+                "on which scale",
+                file="codebook.yaml",
+                rule="missing_file",
+            )
         drivers = codebook.by_role("driver")
         if len(drivers) < params["straightline_min_items"]:
             skips.add(
@@ -170,7 +188,9 @@ def skipped_checks(raw: RawFolder, params: dict | None = None) -> Skips:
     return skips
 
 
-def write_outputs(result: CleanResult, clean_dir, quality_path) -> list:
+def write_outputs(
+    result: CleanResult, clean_dir: Path | str, quality_path: Path | str
+) -> list[Path]:
     """Write the clean tables, ``rejects.parquet``, the codebook and ``quality.json``."""
     clean_dir = Path(clean_dir)
     written = [

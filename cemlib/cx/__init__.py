@@ -1,7 +1,9 @@
 """Customer-experience analyses: the research questions of the pipeline.
 
-* :mod:`.metrics` — NPS with honest intervals, box scores, CSAT, CES, reliability, indices, the
+* :mod:`.metrics` — NPS with honest intervals, box scores, CSAT, CES, reliability, the
   promoter rule, value concentration;
+* :mod:`.scorecards` — the survey's headline tables from the codebook: every outcome's score,
+  the satisfaction-inflation table, NPS by group, CEI and BEI per touchpoint;
 * :mod:`.drivers` — key-driver analysis of a survey (five methods, bootstrap CIs, dominance,
   logistic view, stated vs derived importance);
 * :mod:`.priorities` — importance–performance quadrants, Kano penalty–reward, CEI × BEI map,
@@ -11,4 +13,4 @@
   lifetime models, archetypes, clusters, profiles.
 """
 
-__all__ = ["analyses", "drivers", "metrics", "priorities", "segments"]
+__all__ = ["analyses", "drivers", "metrics", "priorities", "scorecards", "segments"]

@@ -14,13 +14,14 @@ default, or ``brand`` for "the experience felt true to the brand" items of the C
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import pandas as pd
 
 from cemlib.cx import priorities
 from cemlib.cx.drivers import relative_importance
 from cemlib.cx.drivers.frames import METHOD_ALIASES
-from cemlib.cx.metrics import touchpoint_indices
+from cemlib.cx.scorecards import touchpoint_indices
 from cemlib.data.schema import Codebook, Item
 
 __all__ = ["cei_bei_map", "emotion_curve", "importance_performance", "kano"]
@@ -43,16 +44,19 @@ def _codebook(
             raise ValueError(
                 f"journey needs the columns item, touchpoint, stage; {missing} missing"
             )
+        row: Any  # a row of the journey table; pandas-stubs type each field as any scalar
         for row in journey.itertuples(index=False):
             role = getattr(row, "role", "driver") or "driver"
             places[row.item] = (row.touchpoint, int(row.stage), role)
     items = []
     if outcome is not None:
-        items.append(Item(outcome, "outcome", tuple(outcome_scale or scale)))
+        items.append(Item(outcome, "outcome", cast(Scale, tuple(outcome_scale or scale))))
     listed = list(dict.fromkeys([*drivers, *places]))
     for column in listed:
         touchpoint, stage, role = places.get(column, (None, None, "driver"))
-        items.append(Item(column, role, tuple(scale), touchpoint=touchpoint, stage=stage))
+        items.append(
+            Item(column, role, cast(Scale, tuple(scale)), touchpoint=touchpoint, stage=stage)
+        )
     return Codebook(tuple(items))
 
 

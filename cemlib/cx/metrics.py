@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cemlib.data.schema import Codebook
 from cemlib.stats.lmg import kish_effective_n
 
 __all__ = [
@@ -24,20 +23,16 @@ __all__ = [
     "cronbach_alpha",
     "csat",
     "detractor_max",
-    "experience_scores",
     "is_rating_scale",
     "kish_n",
     "nps",
     "nps_difference",
     "nps_summary",
-    "nps_table",
     "promoter_min",
-    "satisfaction_inflation",
     "share_at",
     "to_index",
     "top_box",
     "top_share",
-    "touchpoint_indices",
     "weighted_mean_ci",
 ]
 
@@ -256,37 +251,6 @@ def box_shares(
     }
 
 
-def satisfaction_inflation(
-    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None
-) -> pd.DataFrame:
-    """Advocacy beside "satisfaction": how a top-2/top-3-box headline flatters.
-
-    For each outcome item on a rating scale (:func:`is_rating_scale`; others have no boxes): the
-    share of promoters (9–10) for NPS items, else the top box, beside the top-2 and top-3 box
-    shares that headline "satisfaction" rates usually quote.
-    """
-    rows = []
-    w = responses[weights] if weights else None
-    for item in [i for i in codebook.by_role("outcome") if is_rating_scale(i)]:
-        shares = box_shares(responses[item.id], item.scale, w)
-        if item.metric == "nps":
-            shares["top1"] = float(
-                100 * _weighted_share(responses[item.id] >= PROMOTER_MIN, responses[item.id], w)
-            )
-        rows.append(
-            {
-                "item": item.id,
-                "label": item.label,
-                "metric": item.metric,
-                "scale": f"{item.scale[0]:g}–{item.scale[1]:g}",
-                "top_box": shares["top1"],
-                "top2_box": shares["top2"],
-                "top3_box": shares["top3"],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def _weighted_share(mask: pd.Series, values: pd.Series, weights: pd.Series | None) -> float:
     valid = values.notna()
     w = _weights(values[valid], weights)
@@ -467,123 +431,6 @@ def _per_group(data: pd.DataFrame, by: str | list[str] | None, one) -> pd.DataFr
         {**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), **one(group)}
         for key, group in data.groupby(keys, observed=True, dropna=True, sort=True)
     ]
-    return pd.DataFrame(rows)
-
-
-def touchpoint_indices(
-    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None, ci: float = 0.95
-) -> pd.DataFrame:
-    """CEI and BEI per touchpoint on 0–100.
-
-    CEI (customer-experience index): mean of the touchpoint's driver items, each rescaled to
-    0–100, per respondent, then averaged (weighted). BEI (brand-experience index): the same over
-    the touchpoint's brand items ("the experience felt true to what the brand stands for").
-    Also the journey stage, the number of items and Cronbach's alpha of the driver items.
-    """
-    w = responses[weights] if weights else None
-    rows = []
-    touchpoints = {}
-    for item in codebook.items:
-        if item.touchpoint and item.role in ("driver", "brand"):
-            touchpoints.setdefault(item.touchpoint, []).append(item)
-    for touchpoint, items in touchpoints.items():
-        drivers = [i for i in items if i.role == "driver"]
-        brands = [i for i in items if i.role == "brand"]
-        row = {
-            "touchpoint": touchpoint,
-            "stage": min((i.stage for i in drivers if i.stage is not None), default=None),
-            "n_driver_items": len(drivers),
-            "n_brand_items": len(brands),
-        }
-        for name, group in (("cei", drivers), ("bei", brands)):
-            if group:
-                scaled = pd.concat([to_index(responses[i.id], i.scale) for i in group], axis=1)
-                estimate = weighted_mean_ci(scaled.mean(axis=1), w, ci)
-                row.update(
-                    {
-                        name: estimate["mean"],
-                        f"{name}_ci_low": estimate["ci_low"],
-                        f"{name}_ci_high": estimate["ci_high"],
-                    }
-                )
-            else:
-                row.update({name: np.nan, f"{name}_ci_low": np.nan, f"{name}_ci_high": np.nan})
-        row["alpha"] = _alpha(responses[[i.id for i in drivers]]) if len(drivers) > 1 else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values(
-        ["stage", "touchpoint"], na_position="last", ignore_index=True
-    )
-
-
-def nps_table(
-    responses: pd.DataFrame,
-    ltr: str,
-    by: list[str],
-    weights: str | None = None,
-    ci: float = 0.95,
-    min_n: int = 30,
-) -> pd.DataFrame:
-    """NPS overall and per value of each ``by`` column, in one long table (columns ``by``, ``group``)."""
-    parts = [nps(responses, ltr, weights=weights, ci=ci).assign(by="all", group="all")]
-    for column in by:
-        if column in responses:
-            part = nps(responses, ltr, by=column, weights=weights, ci=ci, min_n=min_n)
-            parts.append(part.rename(columns={column: "group"}).assign(by=column))
-    table = pd.concat(parts, ignore_index=True)
-    table["group"] = table["group"].astype("string")
-    return table[["by", "group", *[c for c in table.columns if c not in ("by", "group")]]]
-
-
-def experience_scores(
-    responses: pd.DataFrame, codebook: Codebook, weights: str | None = None, ci: float = 0.95
-) -> pd.DataFrame:
-    """The headline score of every outcome item by its ``metric``: NPS, CSAT or CES, with CI."""
-    w = responses[weights] if weights else None
-    rows = []
-    for item in codebook.by_role("outcome"):
-        values = responses[item.id]
-        mean = weighted_mean_ci(to_index(values, item.scale), w, ci)
-        row = {
-            "item": item.id,
-            "metric": item.metric or "mean",
-            "label": item.label,
-            "index_0_100": mean["mean"],
-            "index_ci_low": mean["ci_low"],
-            "index_ci_high": mean["ci_high"],
-            "n": mean["n"],
-        }
-        if item.metric == "nps":
-            result = nps_summary(values, w, ci)
-            row.update(
-                score=result["nps"],
-                ci_low=result["ci_low"],
-                ci_high=result["ci_high"],
-                definition="% promoters (9–10) − % detractors (0–6)",
-            )
-        elif item.metric == "csat":
-            row.update(
-                score=csat(values, item.scale, w)["csat_top2"],
-                ci_low=np.nan,
-                ci_high=np.nan,
-                definition="% in the top two boxes",
-            )
-        elif item.metric == "ces":
-            result = ces(values, item.scale, w)
-            row.update(
-                score=result["ces_mean"],
-                ci_low=np.nan,
-                ci_high=np.nan,
-                definition=f"mean on {item.scale[0]:g}–{item.scale[1]:g}, higher = easier; "
-                f"{result['ces_easy']:.1f}% find it easy",
-            )
-        else:
-            row.update(
-                score=mean["mean"],
-                ci_low=mean["ci_low"],
-                ci_high=mean["ci_high"],
-                definition="mean on 0–100",
-            )
-        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -14,8 +14,10 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -58,7 +60,7 @@ class RawFolder:
     encodings: dict[str, str]
 
 
-def normalise_column_name(name) -> str:
+def normalise_column_name(name: Hashable) -> str:
     """Column names are matched after NFKC, trimming and lower-casing ('ＬＴＲ ' -> 'ltr')."""
     return unicodedata.normalize("NFKC", str(name)).strip().lower()
 
@@ -154,7 +156,7 @@ def read_csv_text(text: str, file: str) -> pd.DataFrame:
     return frame
 
 
-def _check_header(names, file: str) -> None:
+def _check_header(names: Iterable[Hashable], file: str) -> None:
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         key = normalise_column_name(name)
@@ -343,6 +345,13 @@ def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook
                 column="submitted_at",
                 rule="missing_column",
             )
+        if codebook is None:  # read_folder never gets here: it refuses responses without one
+            raise XVOCError(
+                "the responses table needs its codebook.yaml to say what each column asks and "
+                "on which scale",
+                file="codebook.yaml",
+                rule="missing_file",
+            )
         for item in codebook.items:
             if item.id not in frame.columns:
                 raise XVOCError(
@@ -390,7 +399,7 @@ def write_parquet(frame: pd.DataFrame, path: Path | str) -> Path:
     return path
 
 
-def write_json(data: dict, path: Path | str) -> Path:
+def write_json(data: Mapping[str, Any], path: Path | str) -> Path:
     """Write JSON with sorted keys and a trailing newline, so reruns diff cleanly."""
     import json
 
@@ -402,7 +411,7 @@ def write_json(data: dict, path: Path | str) -> Path:
     return path
 
 
-def write_yaml(data: dict, path: Path | str) -> Path:
+def write_yaml(data: Mapping[str, Any], path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

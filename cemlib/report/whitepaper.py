@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cemlib.cx import metrics
+from cemlib.cx import scorecards
 from cemlib.report.appendices import quality_appendix, recovery_appendix
 from cemlib.report.cards import act_section
 from cemlib.report.findings import key_findings
@@ -37,7 +37,7 @@ def build_whitepaper(
     inflation = None
     responses = study.table("responses")
     if responses is not None and study.codebook is not None and study.codebook.by_role("outcome"):
-        inflation = metrics.satisfaction_inflation(
+        inflation = scorecards.satisfaction_inflation(
             responses, study.codebook, weights=study.weight_column
         )
     findings = key_findings(study, params, inflation)

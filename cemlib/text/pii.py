@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -244,7 +245,12 @@ def _is_phone(match: re.Match[str]) -> bool:
     return _digit_count(number) >= 7 and _digit_count(without_extension) <= 15
 
 
-def _substitute(pattern: re.Pattern[str], text: str, accept, placeholder: str) -> tuple[str, int]:
+def _substitute(
+    pattern: re.Pattern[str],
+    text: str,
+    accept: Callable[[re.Match[str]], bool] | None,
+    placeholder: str,
+) -> tuple[str, int]:
     """``pattern.sub`` that replaces only matches for which ``accept(match)`` is true."""
     count = 0
 

@@ -22,6 +22,9 @@ in multiple regression. *Psychological Methods*, 8(2), 129-148.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -46,6 +49,9 @@ from cemlib.stats.importance import measures, sanitise, shapley, sign_of
 from cemlib.stats.pairwise import pairwise_bootstrap, pairwise_correlation, repair_correlation
 from cemlib.stats.weights import quietly, weighted_correlation
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 __all__ = ["analyse_drivers", "dominance_pairs", "relative_importance"]
 
 _HIGH_VIF = 10.0
@@ -54,8 +60,8 @@ _HIGH_VIF = 10.0
 def analyse_drivers(
     df: pd.DataFrame,
     outcome: str,
-    drivers,
-    weights=None,
+    drivers: Sequence[str],
+    weights: str | npt.ArrayLike | None = None,
     missing: str = "listwise",
     n_boot: int = 1000,
     seed: int = 0,
@@ -162,8 +168,9 @@ def analyse_drivers(
 
     repaired_boot = 0
     if missing == "listwise":
-        corr = np.asarray(
-            quietly(weighted_correlation, data, wd if weighted else None), dtype=float
+        corr: np.ndarray = np.asarray(
+            quietly(weighted_correlation, data, wd if weighted else None),  # type: ignore[no-untyped-call]
+            dtype=float,
         )
     else:
         corr, counts = pairwise_correlation(data, wd)
@@ -205,8 +212,8 @@ def analyse_drivers(
     boot = None
     if n_boot > 0:
         if missing == "listwise":
-            stack = np.asarray(
-                quietly(
+            stack: np.ndarray = np.asarray(
+                quietly(  # type: ignore[no-untyped-call]
                     bootstrap_correlations,
                     data,
                     n_boot,
@@ -218,7 +225,7 @@ def analyse_drivers(
             )
             stack, _ = sanitise(stack, np.broadcast_to(constant, stack.shape[:-1]))
         else:
-            stack = pairwise_bootstrap(data, wd, n_boot, seed, progress)
+            stack = pairwise_bootstrap(data, wd, n_boot, seed, progress)  # type: ignore[no-untyped-call]
             stack, _ = sanitise(stack, np.broadcast_to(constant, stack.shape[:-1]))
             stack, lows = repair_correlation(stack)
             repaired_boot = int(np.sum(lows < -1e-10))
@@ -308,8 +315,8 @@ def analyse_drivers(
 def relative_importance(
     df: pd.DataFrame,
     outcome: str,
-    drivers,
-    weights=None,
+    drivers: Sequence[str],
+    weights: str | npt.ArrayLike | None = None,
     missing: str = "listwise",
     n_boot: int = 1000,
     seed: int = 0,
@@ -420,8 +427,8 @@ def relative_importance(
 def dominance_pairs(
     df: pd.DataFrame,
     outcome: str,
-    drivers,
-    weights=None,
+    drivers: Sequence[str],
+    weights: str | npt.ArrayLike | None = None,
     missing: str = "listwise",
     n_boot: int = 1000,
     seed: int = 0,

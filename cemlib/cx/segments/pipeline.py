@@ -12,6 +12,8 @@ used inside (those of ``docs/data-model.md``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,9 +27,12 @@ from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
 from cemlib.cx.segments.scores import _slog, _zscore, score_customers
 from cemlib.data import contracts
 
+if TYPE_CHECKING:
+    from cemlib.data.schema import Codebook
+
 __all__ = ["DEFAULT_PARAMS", "archetypes", "segment_customers"]
 
-DEFAULT_PARAMS: dict = {
+DEFAULT_PARAMS: dict[str, Any] = {
     "observation_end": None,  # last day observed (inclusive); default: day of the last transaction
     "time_unit_days": 7.0,  # lifetime models count time in weeks (Fader, Hardie & Lee 2005)
     "horizon_days": 365,  # horizon of expected purchases and CLV
@@ -78,7 +83,9 @@ _LOG_FEATURES = (
 )
 
 
-def _cluster_matrix(frame: pd.DataFrame, columns, notes: list) -> pd.DataFrame:
+def _cluster_matrix(
+    frame: pd.DataFrame, columns: Sequence[str] | None, notes: list[str]
+) -> pd.DataFrame:
     """Standardised clustering features.
 
     Default: the value score, the four loyalty components and the ingredients of the value
@@ -103,7 +110,9 @@ def _cluster_matrix(frame: pd.DataFrame, columns, notes: list) -> pd.DataFrame:
     return X
 
 
-def _canonical_transactions(transactions: pd.DataFrame, names: dict) -> pd.DataFrame:
+def _canonical_transactions(
+    transactions: pd.DataFrame, names: Mapping[str, str | None]
+) -> pd.DataFrame:
     """The transactions with the columns the stage reads under their internal names.
 
     ``names`` maps each internal name (``customer_id``, ``ts``, …) to the caller's column, or to
@@ -128,9 +137,9 @@ def _canonical_transactions(transactions: pd.DataFrame, names: dict) -> pd.DataF
 
 
 def segment_customers(
-    tables: dict,
-    codebook=None,
-    params: dict | None = None,
+    tables: Mapping[str, pd.DataFrame | None],
+    codebook: Codebook | None = None,
+    params: Mapping[str, Any] | None = None,
     *,
     customer: str = "customer_id",
     timestamp: str = "ts",
@@ -138,7 +147,7 @@ def segment_customers(
     margin: str | None = None,
     promo: str | None = None,
     brand: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The segments stage: features, lifetime models, archetypes, clusters, profiles.
 
     Parameters
@@ -301,9 +310,9 @@ def archetypes(
     amount: str = "amount",
     margin: str | None = None,
     responses: pd.DataFrame | None = None,
-    codebook=None,
+    codebook: Codebook | None = None,
     customers: pd.DataFrame | None = None,
-    **params,
+    **params: Any,
 ) -> pd.DataFrame:
     """Strategic customers, butterflies, barnacles and strangers from a transactions table.
 
