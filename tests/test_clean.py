@@ -12,7 +12,6 @@ from cemlib.cleaning import (
     REJECT_RULES,
     canonical_customer_id,
     clean_folder,
-    defect_recovery,
     harmonise_items,
     longest_run,
     normalise_channel,
@@ -21,6 +20,7 @@ from cemlib.cleaning import (
 from cemlib.config import load_params
 from cemlib.data.io import read_folder
 from cemlib.data.schema import parse_codebook
+from cemlib.stages.recovery import defect_recovery
 
 
 def test_params_yaml_matches_code_defaults():

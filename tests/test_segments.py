@@ -17,6 +17,7 @@ from cemlib.cleaning import clean_folder
 from cemlib.cx import segments as seg
 from cemlib.data.io import read_folder
 from cemlib.data.schema import Codebook, Item
+from cemlib.stages.recovery import archetype_recovery
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -369,7 +370,7 @@ def test_stability_report_is_reproducible_with_the_seed():
 
 def test_recovery_is_empty_without_truth(tmp_path):
     frame = pd.DataFrame({"customer_id": ["A"], "archetype": ["stranger"], "thin_history": [True]})
-    confusion, metrics = seg.archetype_recovery(frame, tmp_path)
+    confusion, metrics = archetype_recovery(frame, tmp_path)
     assert confusion.empty and metrics == {}
 
 
@@ -417,7 +418,7 @@ def test_stage_on_the_default_world_meets_the_contract(segmented, clean_default)
 
 
 def _recovery(segmented, default_world: Path):
-    confusion, metrics = seg.archetype_recovery(segmented[0], default_world / "truth")
+    confusion, metrics = archetype_recovery(segmented[0], default_world / "truth")
     print("\nplanted (rows) x assigned (columns):\n", confusion)
     est = metrics["established"]
     print(

@@ -17,17 +17,16 @@ Modules:
 * :mod:`cemlib.cleaning.table` -- :func:`clean_table`: one table through every rule.
 * :mod:`cemlib.cleaning.folder` -- :func:`clean_folder`: a whole input folder, the checks it does
   not allow (:func:`skipped_checks`) and :func:`write_outputs`.
-* :mod:`cemlib.cleaning.quality` -- ``quality.json`` and its tables, codebook gaps, and
-  :func:`defect_recovery` against the synthetic world's planted defects.
+* :mod:`cemlib.cleaning.quality` -- ``quality.json`` and its tables, codebook gaps.
+
+How well each rule finds the defects a synthetic world planted: :mod:`cemlib.stages.recovery`.
 """
 
 from __future__ import annotations
 
 from cemlib.cleaning.folder import CleanResult, clean_folder, skipped_checks, write_outputs
 from cemlib.cleaning.quality import (
-    DEFECT_FLAG,
     codebook_gaps,
-    defect_recovery,
     fixes_table,
     quality_summary,
     quality_table,
@@ -46,7 +45,6 @@ from cemlib.cleaning.values import (
 
 __all__ = [
     "DEFAULT_PARAMS",
-    "DEFECT_FLAG",
     "FREE_TEXT",
     "REJECT_RULES",
     "CleanResult",
@@ -56,7 +54,6 @@ __all__ = [
     "clean_table",
     "clean_text",
     "codebook_gaps",
-    "defect_recovery",
     "fixes_table",
     "harmonise_items",
     "longest_run",

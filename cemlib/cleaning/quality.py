@@ -1,9 +1,8 @@
-"""Reporting on the clean stage: the ``quality.json`` summary, its tables, codebook gaps, and the
-precision and recall of every rule against the defects the synthetic generator planted."""
+"""Reporting on the clean stage: the ``quality.json`` summary, its tables and the codebook gaps.
+(How well each rule finds the defects a synthetic world planted: :mod:`cemlib.stages.recovery`.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,13 +12,10 @@ from cemlib.data.io import RawFolder
 from cemlib.data.schema import Codebook
 
 if TYPE_CHECKING:
-    from cemlib.cleaning.folder import CleanResult
     from cemlib.cleaning.table import TableResult
 
 __all__ = [
-    "DEFECT_FLAG",
     "codebook_gaps",
-    "defect_recovery",
     "fixes_table",
     "quality_summary",
     "quality_table",
@@ -83,56 +79,3 @@ def codebook_gaps(codebook: Codebook) -> pd.DataFrame:
         if not i.owner or not i.action
     ]
     return pd.DataFrame(rows, columns=["item", "role", "owner", "action"])
-
-
-# planted defect code -> column of the flags frame that should catch it
-DEFECT_FLAG = {
-    **{rule: rule for rule in REJECT_RULES},
-    "full_width": "fix_full_width",
-    "customer_id_format": "fix_customer_id_format",
-    "html": "fix_html",
-    "pii_email": "fix_pii_email",
-    "pii_phone": "fix_pii_phone",
-    "pii_id_card": "fix_pii_id_card",
-    "pii_bank_card": "fix_pii_bank_card",
-}
-DEFECT_FLAG["out_of_range"] = "fix_out_of_range"
-
-
-def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
-    """Precision and recall of each rule against the defects the synthetic generator planted.
-
-    A row counts as caught when the rule flags it (whether or not an earlier rule already
-    rejected it), so each reject rule is scored on its own. Repairs (``fix_*`` marks) are
-    scored on the rows that were kept, since a repair on a rejected row changes nothing.
-    Empty when there is no planted truth.
-    """
-    columns = ["table", "defect", "planted", "flagged", "caught", "precision", "recall"]
-    path = Path(truth_dir) / "defects.parquet"
-    if not path.exists():
-        return pd.DataFrame(columns=columns)
-    planted = pd.read_parquet(path)
-    rows = []
-    for (table, defect), group in planted.groupby(["table", "defect"], sort=True):
-        flag_column = DEFECT_FLAG.get(defect)
-        flags = result.flags.get(table)
-        if flag_column is None or flags is None or flag_column not in flags:
-            continue
-        flagged_rows = set(flags.loc[flags[flag_column].astype(bool), "source_row"])
-        planted_rows = set(group["source_row"])
-        if flag_column.startswith("fix_"):
-            kept = set(flags.loc[~flags[list(REJECT_RULES)].any(axis=1), "source_row"])
-            flagged_rows, planted_rows = flagged_rows & kept, planted_rows & kept
-        caught = len(flagged_rows & planted_rows)
-        rows.append(
-            {
-                "table": table,
-                "defect": defect,
-                "planted": len(planted_rows),
-                "flagged": len(flagged_rows),
-                "caught": caught,
-                "precision": caught / len(flagged_rows) if flagged_rows else float("nan"),
-                "recall": caught / len(planted_rows) if planted_rows else float("nan"),
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)

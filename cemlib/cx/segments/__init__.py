@@ -38,7 +38,7 @@ Pipeline of :func:`segment_customers` (:mod:`.pipeline`)
 6. :func:`profile_segments` and :func:`treatment` (:mod:`.profiles`, :mod:`.grid`) — what
    each group is worth and what to do.
 
-:func:`archetype_recovery` (:mod:`.recovery`) compares the archetypes with what the synthetic
+:func:`cemlib.stages.recovery.archetype_recovery` compares the archetypes with what the synthetic
 world planted. What the stage can run on the tables at hand (:func:`plan_stage`), its empty
 result tables, the holdout check and the brand table live in :mod:`cemlib.stages.segments_plan`
 and are re-exported here.
@@ -97,7 +97,6 @@ from cemlib.cx.segments.grid import (
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
 from cemlib.cx.segments.pipeline import DEFAULT_PARAMS, archetypes, segment_customers
 from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
-from cemlib.cx.segments.recovery import archetype_recovery
 from cemlib.cx.segments.scores import score_customers, shrink_share
 from cemlib.stages.segments_plan import (
     brand_behaviour,
@@ -113,7 +112,6 @@ __all__ = [
     "TREATMENTS",
     "AxisThresholds",
     "SegmentWarning",
-    "archetype_recovery",
     "archetype_stability",
     "assign_archetypes",
     "attitudinal_grid",

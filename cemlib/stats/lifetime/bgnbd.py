@@ -19,6 +19,7 @@ Note, http://brucehardie.com/notes/014/.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING, Any, Literal, Self, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -39,10 +40,15 @@ from cemlib.stats.lifetime._fit import (
 )
 from cemlib.stats.lifetime.rfm import _validate_rfm, compress_rfm
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+
 __all__ = ["BetaGeoFitter"]
 
 
-class BetaGeoFitter(BaseEstimator):
+class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no type hints
     r"""BG/NBD model of repeat buying and dropout (Fader, Hardie & Lee 2005a).
 
     While active, a customer buys as a Poisson process with rate :math:`\lambda`; after every
@@ -172,12 +178,40 @@ class BetaGeoFitter(BaseEstimator):
 
     _names = ("r", "alpha", "a", "b")
 
-    def __init__(self, penalizer: float = 0.0):
+    # learned attributes (set by fit, or by from_params for the parameters alone)
+    r_: float
+    alpha_: float
+    a_: float
+    b_: float
+    params_: pd.Series[float]
+    log_likelihood_: float
+    n_: float
+    n_distinct_: int
+    summary_: pd.DataFrame
+    optimizer_result_: Any  # scipy.optimize.OptimizeResult
+
+    def __init__(self, penalizer: float = 0.0) -> None:
         self.penalizer = penalizer
 
     # -- likelihood ------------------------------------------------------------------------
+    @overload
     @staticmethod
-    def _loglik_terms(params, x, tx, T, with_grad=False):
+    def _loglik_terms(
+        params: FloatArray,
+        x: FloatArray,
+        tx: FloatArray,
+        T: FloatArray,
+        with_grad: Literal[False] = ...,
+    ) -> FloatArray: ...
+    @overload
+    @staticmethod
+    def _loglik_terms(
+        params: FloatArray, x: FloatArray, tx: FloatArray, T: FloatArray, with_grad: Literal[True]
+    ) -> tuple[FloatArray, FloatArray]: ...
+    @staticmethod
+    def _loglik_terms(
+        params: FloatArray, x: FloatArray, tx: FloatArray, T: FloatArray, with_grad: bool = False
+    ) -> FloatArray | tuple[FloatArray, FloatArray]:
         r, alpha, a, b = params
         pos = x > 0
         A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
@@ -187,7 +221,7 @@ class BetaGeoFitter(BaseEstimator):
         xp = x[pos]
         A3[pos] = special.betaln(a + 1, b + xp - 1) - lbab - (r + xp) * np.log(alpha + tx[pos])
         lse = np.logaddexp(A2, A3)
-        ll = A1 + lse
+        ll: FloatArray = A1 + lse
         if not with_grad:
             return ll
         w2 = np.exp(A2 - lse)
@@ -213,8 +247,18 @@ class BetaGeoFitter(BaseEstimator):
         d_b = w2 * dA2_b + w3 * np.where(pos, dA3_b, 0.0)
         return ll, np.vstack([d_r, d_alpha, d_a, d_b])
 
-    def _objective(self, theta, x, tx, T, w, n):
-        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n)
+    def _objective(
+        self,
+        theta: FloatArray,
+        x: FloatArray,
+        tx: FloatArray,
+        T: FloatArray,
+        w: FloatArray,
+        n: float,
+    ) -> tuple[float, FloatArray]:
+        return _penalised_objective(  # type: ignore[no-untyped-call, no-any-return]
+            self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n
+        )
 
     @classmethod
     def from_params(cls, r: float, alpha: float, a: float, b: float) -> BetaGeoFitter:
@@ -228,7 +272,13 @@ class BetaGeoFitter(BaseEstimator):
         _store_params(model, _positive_params(cls, [r, alpha, a, b]), "BG/NBD")
         return model
 
-    def fit(self, repeat_purchases, recency, age, weights=None):
+    def fit(
+        self,
+        repeat_purchases: npt.ArrayLike,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+        weights: npt.ArrayLike | None = None,
+    ) -> Self:
         """Estimate ``r, alpha, a, b`` by maximum likelihood.
 
         Parameters
@@ -245,7 +295,7 @@ class BetaGeoFitter(BaseEstimator):
         -------
         self
         """
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("BetaGeoFitter.fit: weights must have one entry per row")
@@ -275,7 +325,7 @@ class BetaGeoFitter(BaseEstimator):
             )
         x0 = np.zeros(4)
         x0[1] = np.log(max(np.average(T, weights=w), 1e-3) / 10)  # alpha scales with time
-        theta, res, H = _maximise(
+        theta, res, H = _maximise(  # type: ignore[no-untyped-call]
             lambda th: self._objective(th, x, tx, T, w, n),
             x0,
             self._names,
@@ -286,24 +336,43 @@ class BetaGeoFitter(BaseEstimator):
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, tx, T))
         self.n_ = n
         self.n_distinct_ = len(x)
-        self.summary_ = _summary_table(self._names, theta, H, n)
+        self.summary_ = _summary_table(self._names, theta, H, n)  # type: ignore[no-untyped-call]
         self.optimizer_result_ = res
         return self
 
-    def log_likelihood(self, repeat_purchases, recency, age, params=None):
+    def log_likelihood(
+        self,
+        repeat_purchases: npt.ArrayLike,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+        params: npt.ArrayLike | None = None,
+    ) -> FloatArray:
         """Per-customer log-likelihood at ``params`` (default: the fitted ones)."""
         if params is None:
-            _check_fitted(self, "params_")
+            _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
             params = self.params_.to_numpy()
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, tx, T)
 
     # -- predictions -----------------------------------------------------------------------
-    def _params(self):
-        _check_fitted(self, "params_")
+    def _params(self) -> tuple[float, float, float, float]:
+        _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
         return self.r_, self.alpha_, self.a_, self.b_
 
-    def probability_alive(self, repeat_purchases, recency, age):
+    @overload
+    def probability_alive(
+        self, repeat_purchases: pd.Series, recency: npt.ArrayLike, age: npt.ArrayLike
+    ) -> pd.Series[float]: ...
+    @overload
+    def probability_alive(
+        self, repeat_purchases: npt.ArrayLike, recency: npt.ArrayLike, age: npt.ArrayLike
+    ) -> FloatArray: ...
+    def probability_alive(
+        self,
+        repeat_purchases: pd.Series | npt.ArrayLike,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+    ) -> pd.Series[float] | FloatArray:
         r"""Probability that each customer is still active at :math:`T`.
 
         .. math::
@@ -316,12 +385,20 @@ class BetaGeoFitter(BaseEstimator):
         odds, so it stays accurate for large :math:`x`.
         """
         r, alpha, a, b = self._params()
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
         out = self._p_alive(r, alpha, a, b, x, tx, T)
-        return _wrap(out, repeat_purchases, "p_alive")
+        return _wrap(out, repeat_purchases, "p_alive")  # type: ignore[no-untyped-call, no-any-return]
 
     @staticmethod
-    def _p_alive(r, alpha, a, b, x, tx, T):
+    def _p_alive(
+        r: float,
+        alpha: float,
+        a: float,
+        b: float,
+        x: FloatArray,
+        tx: FloatArray,
+        T: FloatArray,
+    ) -> FloatArray:
         pos = x > 0
         log_odds_dead = np.full_like(x, -np.inf)
         xp = x[pos]
@@ -330,10 +407,12 @@ class BetaGeoFitter(BaseEstimator):
             - np.log(b + xp - 1)
             + (r + xp) * (np.log(alpha + T[pos]) - np.log(alpha + tx[pos]))
         )
-        return special.expit(-log_odds_dead)
+        return cast("FloatArray", special.expit(-log_odds_dead))
 
     @staticmethod
-    def _growth(r, alpha, a, b, x, T, t):
+    def _growth(
+        r: float, alpha: float, a: float, b: float, x: FloatArray, T: FloatArray, t: FloatArray
+    ) -> FloatArray:
         r"""The part of eq. 10 that does not depend on :math:`t_x` (expected purchases if alive).
 
         .. math::
@@ -355,10 +434,19 @@ class BetaGeoFitter(BaseEstimator):
             )
         z = t / (alpha + T + t)
         F = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - np.power(1 - z, a - 1) * F)
+        return cast("FloatArray", (a + b + x - 1) / (a - 1) * (1 - np.power(1 - z, a - 1) * F))
 
     @staticmethod
-    def _growth_quadrature(r, alpha, a, b, x, T, t, n_nodes=400):
+    def _growth_quadrature(
+        r: float,
+        alpha: float,
+        a: float,
+        b: float,
+        x: FloatArray,
+        T: FloatArray,
+        t: FloatArray,
+        n_nodes: int = 400,
+    ) -> FloatArray:
         r""":meth:`_growth` by Gauss–Jacobi quadrature over the dropout probability.
 
         Given that a customer is alive, :math:`\lambda \sim \mathrm{Gamma}(r+x, \alpha+T)` and
@@ -378,14 +466,14 @@ class BetaGeoFitter(BaseEstimator):
         x, T, t = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, T, t))
         out = np.empty(x.shape)
         for xv in np.unique(x):
-            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)
+            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)  # type: ignore[no-untyped-call]
             sel = x == xv
             k = t[sel] / (alpha + T[sel])
             h = -np.expm1(-(r + xv) * np.log1p(np.multiply.outer(k, p))) / p
             out[sel] = h @ w
         return out
 
-    def _growth_unique(self, x, T, t):
+    def _growth_unique(self, x: FloatArray, T: FloatArray, t: FloatArray) -> FloatArray:
         """:meth:`_growth` evaluated once per distinct (x, T, t) and scattered back."""
         r, alpha, a, b = self._params()
         x, T, t = np.broadcast_arrays(x, T, t)
@@ -393,8 +481,9 @@ class BetaGeoFitter(BaseEstimator):
         stacked = np.column_stack([x.ravel(), T.ravel(), t.ravel()])
         codes = None
         if stacked.shape[0] > 1000:
-            codes, uniq = pd.MultiIndex.from_arrays(stacked.T).factorize()
-            stacked = uniq.to_frame(index=False).to_numpy(dtype="float64")
+            # pandas-stubs: from_arrays takes any 2-D array (a sequence of rows) at runtime
+            codes, uniq = pd.MultiIndex.from_arrays(stacked.T).factorize()  # type: ignore[arg-type]
+            stacked = cast("pd.MultiIndex", uniq).to_frame(index=False).to_numpy(dtype="float64")
         u_x, u_T, u_t = stacked.T
         g = self._growth(r, alpha, a, b, u_x, u_T, u_t)
         bad = ~np.isfinite(g)
@@ -411,7 +500,29 @@ class BetaGeoFitter(BaseEstimator):
             )
         return g
 
-    def conditional_expected_purchases(self, t, repeat_purchases, recency, age):
+    @overload
+    def conditional_expected_purchases(
+        self,
+        t: npt.ArrayLike,
+        repeat_purchases: pd.Series,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+    ) -> pd.Series[float]: ...
+    @overload
+    def conditional_expected_purchases(
+        self,
+        t: npt.ArrayLike,
+        repeat_purchases: npt.ArrayLike,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+    ) -> FloatArray: ...
+    def conditional_expected_purchases(
+        self,
+        t: npt.ArrayLike,
+        repeat_purchases: pd.Series | npt.ArrayLike,
+        recency: npt.ArrayLike,
+        age: npt.ArrayLike,
+    ) -> pd.Series[float] | FloatArray:
         r"""Expected repeat purchases in the next ``t`` time units, given each customer's history.
 
         .. math::
@@ -432,15 +543,19 @@ class BetaGeoFitter(BaseEstimator):
             Calibration summary per customer (:math:`x, t_x, T`).
         """
         r, alpha, a, b = self._params()
-        x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
         t_arr = np.asarray(t, dtype="float64")
         if np.any(t_arr < 0):
             raise ValueError("conditional_expected_purchases: t must be >= 0")
         g = self._growth_unique(x, T_, np.broadcast_to(t_arr, x.shape) if t_arr.ndim else t_arr)
         out = self._p_alive(r, alpha, a, b, x, tx, T_) * g
-        return _wrap(out, repeat_purchases, "expected_purchases")
+        return _wrap(out, repeat_purchases, "expected_purchases")  # type: ignore[no-untyped-call, no-any-return]
 
-    def expected_purchases(self, t):
+    @overload
+    def expected_purchases(self, t: float) -> float: ...
+    @overload
+    def expected_purchases(self, t: npt.ArrayLike) -> float | FloatArray: ...
+    def expected_purchases(self, t: npt.ArrayLike) -> float | FloatArray:
         r"""Unconditional expected repeat purchases of a new customer in :math:`(0, t]`.
 
         .. math::

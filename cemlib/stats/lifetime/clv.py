@@ -18,6 +18,9 @@ customer base analysis. *Journal of Marketing Research* 42(4), 415–430.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, cast, overload
+
 import numpy as np
 import pandas as pd
 
@@ -26,21 +29,50 @@ from cemlib.stats.lifetime.bgnbd import BetaGeoFitter
 from cemlib.stats.lifetime.gamma_gamma import GammaGammaFitter
 from cemlib.stats.lifetime.rfm import rfm_summary
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 __all__ = ["customer_lifetime_value", "holdout_check", "holdout_validation"]
 
 
+@overload
 def customer_lifetime_value(
     bgnbd: BetaGeoFitter,
     gg: GammaGammaFitter,
-    repeat_purchases,
-    recency,
-    age,
-    monetary_value,
+    repeat_purchases: pd.Series,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+    monetary_value: npt.ArrayLike,
     horizon_units: float,
     discount_rate_per_unit: float,
-    margin=None,
+    margin: npt.ArrayLike | None = None,
     step: float = 1.0,
-):
+) -> pd.Series[float]: ...
+@overload
+def customer_lifetime_value(
+    bgnbd: BetaGeoFitter,
+    gg: GammaGammaFitter,
+    repeat_purchases: npt.ArrayLike,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+    monetary_value: npt.ArrayLike,
+    horizon_units: float,
+    discount_rate_per_unit: float,
+    margin: npt.ArrayLike | None = None,
+    step: float = 1.0,
+) -> npt.NDArray[np.float64]: ...
+def customer_lifetime_value(
+    bgnbd: BetaGeoFitter,
+    gg: GammaGammaFitter,
+    repeat_purchases: pd.Series | npt.ArrayLike,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+    monetary_value: npt.ArrayLike,
+    horizon_units: float,
+    discount_rate_per_unit: float,
+    margin: npt.ArrayLike | None = None,
+    step: float = 1.0,
+) -> pd.Series[float] | npt.NDArray[np.float64]:
     r"""Discounted expected value of each customer's purchases over a horizon.
 
     .. math::
@@ -181,7 +213,7 @@ def customer_lifetime_value(
         raise ValueError(f"customer_lifetime_value: step must be > 0, got {step}")
     if not discount_rate_per_unit > -1:
         raise ValueError("customer_lifetime_value: discount_rate_per_unit must be > -1")
-    x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
+    x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
     spend = np.asarray(gg.conditional_expected_average_profit(x, monetary_value), dtype="float64")
     if margin is not None:
         marg = np.asarray(margin, dtype="float64")
@@ -193,16 +225,18 @@ def customer_lifetime_value(
     times = np.minimum(np.arange(1, k + 1) * step, horizon_units)
     # G depends on (x, T) only: evaluate on distinct pairs × times, then scatter back
     codes, uniq = pd.MultiIndex.from_arrays([x, T_]).factorize()
-    u = uniq.to_frame(index=False).to_numpy(dtype="float64")
+    u = cast("pd.MultiIndex", uniq).to_frame(index=False).to_numpy(dtype="float64")
     G = bgnbd._growth_unique(u[:, [0]], u[:, [1]], times[None, :])  # (pairs, K)
     dG = np.diff(np.concatenate([np.zeros((len(u), 1)), G], axis=1), axis=1)
     disc = (1.0 + discount_rate_per_unit) ** (-times)
     per_pair = dG @ disc
     value = bgnbd._p_alive(r, alpha, a, b, x, tx, T_) * per_pair[codes] * spend
-    return _wrap(value, repeat_purchases, "clv")
+    return _wrap(value, repeat_purchases, "clv")  # type: ignore[no-untyped-call, no-any-return]
 
 
-def holdout_check(summary_with_holdout: pd.DataFrame, fitter: BetaGeoFitter, max_bucket: int = 7):
+def holdout_check(
+    summary_with_holdout: pd.DataFrame, fitter: BetaGeoFitter, max_bucket: int = 7
+) -> pd.DataFrame:
     """Predicted vs actual holdout purchases by calibration repeat purchases (the
     calibration/holdout plot).
 
@@ -254,7 +288,7 @@ def holdout_validation(
     transactions: pd.DataFrame,
     holdout_days: int = 182,
     time_unit_days: float = 7.0,
-    observation_end=None,
+    observation_end: str | date | np.datetime64 | None = None,
     max_bucket: int = 7,
 ) -> tuple[BetaGeoFitter, pd.DataFrame]:
     """Fit BG/NBD on a calibration period and compare its forecast with the held-out period.

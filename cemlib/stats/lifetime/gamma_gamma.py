@@ -19,6 +19,7 @@ http://brucehardie.com/notes/025/.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 import numpy as np
 from scipy import special
@@ -36,10 +37,16 @@ from cemlib.stats.lifetime._fit import (
     _wrap,
 )
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+
+    FloatArray = npt.NDArray[np.float64]
+
 __all__ = ["GammaGammaFitter"]
 
 
-class GammaGammaFitter(BaseEstimator):
+class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no type hints
     r"""Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005b; Fader & Hardie 2013).
 
     A customer's transaction values are i.i.d. :math:`\mathrm{Gamma}(p, \nu)` (shape, rate), so
@@ -155,16 +162,40 @@ class GammaGammaFitter(BaseEstimator):
 
     _names = ("p", "q", "v")
 
-    def __init__(self, penalizer: float = 0.0, corr_threshold: float = 0.3):
+    # learned attributes (set by fit, or by from_params for the parameters alone)
+    p_: float
+    q_: float
+    v_: float
+    params_: pd.Series[float]
+    population_mean_spend_: float
+    frequency_monetary_corr_: float
+    log_likelihood_: float
+    n_: float
+    summary_: pd.DataFrame
+    optimizer_result_: Any  # scipy.optimize.OptimizeResult
+
+    def __init__(self, penalizer: float = 0.0, corr_threshold: float = 0.3) -> None:
         self.penalizer = penalizer
         self.corr_threshold = corr_threshold
 
+    @overload
     @staticmethod
-    def _loglik_terms(params, x, m, with_grad=False):
+    def _loglik_terms(
+        params: FloatArray, x: FloatArray, m: FloatArray, with_grad: Literal[False] = ...
+    ) -> FloatArray: ...
+    @overload
+    @staticmethod
+    def _loglik_terms(
+        params: FloatArray, x: FloatArray, m: FloatArray, with_grad: Literal[True]
+    ) -> tuple[FloatArray, FloatArray]: ...
+    @staticmethod
+    def _loglik_terms(
+        params: FloatArray, x: FloatArray, m: FloatArray, with_grad: bool = False
+    ) -> FloatArray | tuple[FloatArray, FloatArray]:
         p, q, v = params
         px = p * x
         lxm = np.log(v + x * m)
-        ll = (
+        ll: FloatArray = (
             special.gammaln(px + q)
             - special.gammaln(px)
             - special.gammaln(q)
@@ -181,8 +212,12 @@ class GammaGammaFitter(BaseEstimator):
         d_v = q / v - (px + q) / (v + x * m)
         return ll, np.vstack([d_p, d_q, d_v])
 
-    def _objective(self, theta, x, m, w, n):
-        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, m), w, n)
+    def _objective(
+        self, theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray, n: float
+    ) -> tuple[float, FloatArray]:
+        return _penalised_objective(  # type: ignore[no-untyped-call, no-any-return]
+            self._loglik_terms, self.penalizer, theta, (x, m), w, n
+        )
 
     @classmethod
     def from_params(cls, p: float, q: float, v: float) -> GammaGammaFitter:
@@ -197,13 +232,18 @@ class GammaGammaFitter(BaseEstimator):
         model._store(_positive_params(cls, [p, q, v]))
         return model
 
-    def _store(self, params) -> None:
+    def _store(self, params: FloatArray) -> None:
         _store_params(self, params, "Gamma-Gamma")
         self.population_mean_spend_ = (
             self.p_ * self.v_ / (self.q_ - 1) if self.q_ > 1 else float("nan")
         )
 
-    def fit(self, repeat_purchases, monetary_value, weights=None):
+    def fit(
+        self,
+        repeat_purchases: npt.ArrayLike,
+        monetary_value: npt.ArrayLike,
+        weights: npt.ArrayLike | None = None,
+    ) -> Self:
         """Estimate ``p, q, v`` by maximum likelihood on customers with repeat purchases.
 
         Parameters
@@ -219,7 +259,7 @@ class GammaGammaFitter(BaseEstimator):
         -------
         self
         """
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("GammaGammaFitter.fit: weights must have one entry per row")
@@ -257,7 +297,7 @@ class GammaGammaFitter(BaseEstimator):
                 stacklevel=2,
             )
         x0 = np.array([0.0, 0.0, np.log(max(np.average(m, weights=w), 1e-6))])
-        theta, res, H = _maximise(
+        theta, res, H = _maximise(  # type: ignore[no-untyped-call]
             lambda th: self._objective(th, x, m, w, n),
             x0,
             self._names,
@@ -267,19 +307,34 @@ class GammaGammaFitter(BaseEstimator):
         self._store(np.exp(theta))
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, m))
         self.n_ = n
-        self.summary_ = _summary_table(self._names, theta, H, n)
+        self.summary_ = _summary_table(self._names, theta, H, n)  # type: ignore[no-untyped-call]
         self.optimizer_result_ = res
         return self
 
-    def log_likelihood(self, repeat_purchases, monetary_value, params=None):
+    def log_likelihood(
+        self,
+        repeat_purchases: npt.ArrayLike,
+        monetary_value: npt.ArrayLike,
+        params: npt.ArrayLike | None = None,
+    ) -> FloatArray:
         """Per-customer log-density of :math:`\\bar z` at ``params`` (default: fitted)."""
         if params is None:
-            _check_fitted(self, "params_")
+            _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
             params = self.params_.to_numpy()
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, m)
 
-    def conditional_expected_average_profit(self, repeat_purchases, monetary_value):
+    @overload
+    def conditional_expected_average_profit(
+        self, repeat_purchases: pd.Series, monetary_value: npt.ArrayLike
+    ) -> pd.Series[float]: ...
+    @overload
+    def conditional_expected_average_profit(
+        self, repeat_purchases: npt.ArrayLike, monetary_value: npt.ArrayLike
+    ) -> FloatArray: ...
+    def conditional_expected_average_profit(
+        self, repeat_purchases: pd.Series | npt.ArrayLike, monetary_value: npt.ArrayLike
+    ) -> pd.Series[float] | FloatArray:
         r"""Expected spend per future transaction given each customer's history.
 
         .. math::
@@ -291,9 +346,9 @@ class GammaGammaFitter(BaseEstimator):
         mean (Fader, Hardie & Lee 2005b, eq. 5). For :math:`x = 0` it is the population mean,
         which exists only for :math:`q > 1` (otherwise NaN, with a warning).
         """
-        _check_fitted(self, "params_")
+        _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
         p, q, v = self.p_, self.q_, self.v_
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
         m = np.where(x > 0, m, 0.0)
         den = p * x + q - 1
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -306,4 +361,4 @@ class GammaGammaFitter(BaseEstimator):
                 LifetimeModelWarning,
                 stacklevel=2,
             )
-        return _wrap(out, repeat_purchases, "expected_spend")
+        return _wrap(out, repeat_purchases, "expected_spend")  # type: ignore[no-untyped-call, no-any-return]

@@ -24,11 +24,16 @@ http://brucehardie.com/notes/025/.
 from __future__ import annotations
 
 import warnings
+from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cemlib.stats.lifetime._fit import LifetimeModelWarning, _as_float_arrays
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["compress_rfm", "rfm_summary"]
 
@@ -40,8 +45,8 @@ def rfm_summary(
     customer: str = "customer_id",
     timestamp: str = "ts",
     amount: str | None = "amount",
-    calibration_end=None,
-    observation_end=None,
+    calibration_end: str | date | np.datetime64 | None = None,
+    observation_end: str | date | np.datetime64 | None = None,
     time_unit_days: float = 7.0,
     merge_same_day: bool = True,
 ) -> pd.DataFrame:
@@ -216,7 +221,7 @@ def rfm_summary(
     else:
         value = np.zeros(len(transactions))
 
-    def _to_naive(x):
+    def _to_naive(x: str | date | np.datetime64) -> pd.Timestamp:
         stamp = pd.Timestamp(x)
         if stamp.tz is not None:
             stamp = (stamp.tz_convert(tz) if tz is not None else stamp).tz_localize(None)
@@ -249,7 +254,7 @@ def rfm_summary(
         occ_purchase = agg["purchase"].to_numpy(dtype=bool)
         unit = float(time_unit_days)
 
-        def _cut(stamp):
+        def _cut(stamp: pd.Timestamp) -> float:
             return float(stamp.normalize().value // _NS_PER_DAY)
     else:
         order = np.lexsort((t_ns, codes))
@@ -259,7 +264,7 @@ def rfm_summary(
         occ_purchase = occ_value >= 0
         unit = float(time_unit_days) * _NS_PER_DAY
 
-        def _cut(stamp):
+        def _cut(stamp: pd.Timestamp) -> float:
             return float(stamp.value)
 
     cal_t = _cut(cal) if cal is not None else float(occ_time[occ_purchase].max(initial=-np.inf))
@@ -299,7 +304,9 @@ def rfm_summary(
     )
     pos = pd.Series(np.arange(len(ids)), index=ids)  # customer code -> output row
 
-    def _per_customer(mask, vals, how):
+    def _per_customer(
+        mask: npt.NDArray[np.bool_], vals: npt.NDArray[np.float64], how: str
+    ) -> npt.NDArray[np.float64]:
         """Sum or count ``vals[mask]`` per customer, aligned to ``ids`` (0 elsewhere)."""
         res = np.zeros(len(ids))
         sel = mask & np.isin(occ_cust, ids)
@@ -324,7 +331,12 @@ def rfm_summary(
     return out
 
 
-def compress_rfm(repeat_purchases, recency, age, weights=None) -> tuple[pd.DataFrame, np.ndarray]:
+def compress_rfm(
+    repeat_purchases: npt.ArrayLike,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Group identical ``(repeat_purchases, recency, age)`` triples, i.e. :math:`(x, t_x, T)`.
 
     Returns
@@ -342,7 +354,7 @@ def compress_rfm(repeat_purchases, recency, age, weights=None) -> tuple[pd.DataF
     the fit on all customers at a fraction of the cost (with weekly time and daily dates a
     million customers collapse to a few hundred thousand triples at most).
     """
-    x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+    x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
     w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")
     frame = pd.DataFrame({"repeat_purchases": x, "recency": tx, "age": T, "weight": w})
     grouped = frame.groupby(["repeat_purchases", "recency", "age"], sort=True)
@@ -351,7 +363,9 @@ def compress_rfm(repeat_purchases, recency, age, weights=None) -> tuple[pd.DataF
     return groups, codes
 
 
-def _validate_rfm(x, tx, T, who):
+def _validate_rfm(
+    x: npt.NDArray[np.float64], tx: npt.NDArray[np.float64], T: npt.NDArray[np.float64], who: str
+) -> None:
     """Refuse a summary no lifetime model can be fitted on (the messages name the rule broken)."""
     bad = {
         "non-finite value": ~(np.isfinite(x) & np.isfinite(tx) & np.isfinite(T)),
