@@ -87,11 +87,12 @@ def clean_folder(raw: RawFolder, params: Mapping[str, Any] | None = None) -> Cle
     for table in TABLE_ORDER:
         if table not in raw.tables:
             continue
-        # clean_table reads the codebook only for responses, which always come with one
+        # clean_table reads the codebook only for responses, which always come with one; its
+        # annotation says `Codebook` where it means `Codebook | None`
         result = clean_table(
             table,
             raw.tables[table],
-            raw.codebook,  # type: ignore[arg-type]  # clean_table is annotated `Codebook` only
+            raw.codebook,  # type: ignore[arg-type]
             params,
             customer_ids,
             test_ids,
@@ -148,7 +149,7 @@ def skipped_checks(raw: RawFolder, params: Mapping[str, Any] | None = None) -> S
                 "a duration_s column (or started_at and submitted_at) in responses",
                 "The responses carry no answering time.",
             )
-        if codebook is None:  # read_folder never gives one: it refuses responses without one
+        if codebook is None:  # only a hand-built RawFolder: read_folder refuses this
             raise XVOCError(
                 "the responses table needs its codebook.yaml to say what each column asks and "
                 "on which scale",

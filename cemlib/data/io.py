@@ -345,7 +345,7 @@ def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook
                 column="submitted_at",
                 rule="missing_column",
             )
-        if codebook is None:  # read_folder never gets here: it refuses responses without one
+        if codebook is None:  # not from read_folder: it refuses responses without a codebook
             raise XVOCError(
                 "the responses table needs its codebook.yaml to say what each column asks and "
                 "on which scale",

@@ -19,6 +19,7 @@ Note, http://brucehardie.com/notes/014/.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self, cast, overload
 
 import numpy as np
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     FloatArray = npt.NDArray[np.float64]
+    # array-likes that are not a Series (a Series in gives a Series out)
+    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
 
 __all__ = ["BetaGeoFitter"]
 
@@ -365,7 +368,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
     ) -> pd.Series[float]: ...
     @overload
     def probability_alive(
-        self, repeat_purchases: npt.ArrayLike, recency: npt.ArrayLike, age: npt.ArrayLike
+        self, repeat_purchases: NotSeries, recency: npt.ArrayLike, age: npt.ArrayLike
     ) -> FloatArray: ...
     def probability_alive(
         self,
@@ -512,7 +515,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
     def conditional_expected_purchases(
         self,
         t: npt.ArrayLike,
-        repeat_purchases: npt.ArrayLike,
+        repeat_purchases: NotSeries,
         recency: npt.ArrayLike,
         age: npt.ArrayLike,
     ) -> FloatArray: ...

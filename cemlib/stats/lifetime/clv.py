@@ -18,8 +18,9 @@ customer base analysis. *Journal of Marketing Research* 42(4), 415–430.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, cast, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ from cemlib.stats.lifetime.rfm import rfm_summary
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+    # array-likes that are not a Series (a Series in gives a Series out)
+    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
 
 __all__ = ["customer_lifetime_value", "holdout_check", "holdout_validation"]
 
@@ -52,7 +56,7 @@ def customer_lifetime_value(
 def customer_lifetime_value(
     bgnbd: BetaGeoFitter,
     gg: GammaGammaFitter,
-    repeat_purchases: npt.ArrayLike,
+    repeat_purchases: NotSeries,
     recency: npt.ArrayLike,
     age: npt.ArrayLike,
     monetary_value: npt.ArrayLike,

@@ -19,6 +19,7 @@ http://brucehardie.com/notes/025/.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 import numpy as np
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     FloatArray = npt.NDArray[np.float64]
+    # array-likes that are not a Series (a Series in gives a Series out)
+    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
 
 __all__ = ["GammaGammaFitter"]
 
@@ -330,7 +333,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
     ) -> pd.Series[float]: ...
     @overload
     def conditional_expected_average_profit(
-        self, repeat_purchases: npt.ArrayLike, monetary_value: npt.ArrayLike
+        self, repeat_purchases: NotSeries, monetary_value: npt.ArrayLike
     ) -> FloatArray: ...
     def conditional_expected_average_profit(
         self, repeat_purchases: pd.Series | npt.ArrayLike, monetary_value: npt.ArrayLike
