@@ -6,11 +6,19 @@ variance formulas is Kish's effective n, (Σw)² / Σw² (Kish 1965, *Survey Sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from cemlib.stats.lmg import kish_effective_n
+
+if TYPE_CHECKING:
+    from cemlib.data.schema import Item
+
+_Frame = TypeVar("_Frame", pd.Series, pd.DataFrame)
 
 __all__ = [
     "DETRACTOR_MAX",
@@ -71,13 +79,13 @@ def detractor_max(scale: tuple[float, float] = NPS_SCALE) -> float:
 PROMOTER_MIN, DETRACTOR_MAX = promoter_min(), detractor_max()
 
 
-def is_rating_scale(item) -> bool:
+def is_rating_scale(item: Item) -> bool:
     """Whether an item is answered on a rating scale (at most :data:`RATING_POINTS_MAX` points).
 
     Box shares need answer categories: on a 0–100 percentage the "top box" is the single value
     100, and the bottom two boxes are 0 and 1.
     """
-    return item.scale[1] - item.scale[0] + 1 <= RATING_POINTS_MAX
+    return bool(item.scale[1] - item.scale[0] + 1 <= RATING_POINTS_MAX)
 
 
 def _weights(values: pd.Series, weights: pd.Series | None) -> pd.Series:
@@ -201,7 +209,7 @@ def nps(
     1     web  5  60.0
     """
 
-    def one(group: pd.DataFrame) -> dict:
+    def one(group: pd.DataFrame) -> dict[str, Any]:
         return nps_summary(group[column], group[weights] if weights else None, ci)
 
     table = _per_group(data, by, one)
@@ -257,7 +265,7 @@ def _weighted_share(mask: pd.Series, values: pd.Series, weights: pd.Series | Non
     return float(w[mask[valid]].sum() / w.sum()) if w.sum() else float("nan")
 
 
-def to_index(values: pd.Series | pd.DataFrame, scale: tuple[float, float]):
+def to_index(values: _Frame, scale: tuple[float, float]) -> _Frame:
     """Rescale answers onto 0–100: 100 (x − min) / (max − min)."""
     low, high = scale
     return 100 * (values - low) / (high - low)
@@ -291,7 +299,9 @@ def weighted_mean_ci(
     }
 
 
-def csat(osat: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None) -> dict:
+def csat(
+    osat: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None
+) -> dict[str, float]:
     """CSAT as usually reported: % in the top two boxes, with the mean on 0–100."""
     shares = box_shares(osat, scale, weights)
     return {
@@ -300,7 +310,9 @@ def csat(osat: pd.Series, scale: tuple[float, float], weights: pd.Series | None 
     }
 
 
-def ces(effort: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None) -> dict:
+def ces(
+    effort: pd.Series, scale: tuple[float, float], weights: pd.Series | None = None
+) -> dict[str, float]:
     """Customer Effort Score (higher = easier after harmonisation): mean, % easy (top three of
     seven boxes, 'somewhat agree' or more), and the mean on 0–100 (Dixon, Freeman & Toman 2010,
     *Harvard Business Review* 88(7))."""
@@ -415,14 +427,18 @@ def top_box(
     0  8  25.0  62.5  75.0
     """
 
-    def one(group: pd.DataFrame) -> dict:
+    def one(group: pd.DataFrame) -> dict[str, Any]:
         w = group[weights] if weights else None
         return {"n": int(group[column].notna().sum()), **box_shares(group[column], scale, w)}
 
     return _per_group(data, by, one)
 
 
-def _per_group(data: pd.DataFrame, by: str | list[str] | None, one) -> pd.DataFrame:
+def _per_group(
+    data: pd.DataFrame,
+    by: str | list[str] | None,
+    one: Callable[[pd.DataFrame], dict[str, Any]],
+) -> pd.DataFrame:
     """``one(frame)`` (a dict) overall, or per group of ``by`` with the group keys in front."""
     if by is None:
         return pd.DataFrame([one(data)])

@@ -339,6 +339,17 @@ def _parse_item(entry, file: str, index: int) -> Item:
     )
 
 
+def _require_item(items, item_id: str, what: str, file: str) -> None:
+    """A survey rule may only name items of the codebook."""
+    if item_id not in items:
+        raise XVOCError(
+            f"{what} unknown item '{item_id}'",
+            file=file,
+            column=item_id,
+            rule="codebook_unknown_reference",
+        )
+
+
 def _parse_surveys(raw, file: str, items: dict[str, Item]) -> dict[str, SurveyRule]:
     if raw in (None, {}):
         return {}
@@ -351,23 +362,11 @@ def _parse_surveys(raw, file: str, items: dict[str, Item]) -> dict[str, SurveyRu
         spec = spec or {}
         scales = {}
         for item_id, scale in (spec.get("scales") or {}).items():
-            if item_id not in items:
-                raise XVOCError(
-                    f"survey '{name}' rescales unknown item '{item_id}'",
-                    file=file,
-                    column=item_id,
-                    rule="codebook_unknown_reference",
-                )
+            _require_item(items, item_id, f"survey '{name}' rescales", file)
             scales[item_id] = _parse_scale(scale, file, list(items).index(item_id), item_id)
         reverse = tuple(str(i) for i in (spec.get("reverse") or ()))
         for item_id in reverse:
-            if item_id not in items:
-                raise XVOCError(
-                    f"survey '{name}' reverses unknown item '{item_id}'",
-                    file=file,
-                    column=item_id,
-                    rule="codebook_unknown_reference",
-                )
+            _require_item(items, item_id, f"survey '{name}' reverses", file)
         rules[str(name)] = SurveyRule(scales=scales, reverse=reverse)
     return rules
 

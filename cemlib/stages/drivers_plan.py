@@ -60,6 +60,11 @@ def _largest_group(responses: pd.DataFrame, column: str) -> int:
     return int(responses[column].value_counts().max())
 
 
+def _asked(codebook: Codebook, role: str, responses: pd.DataFrame, belongs) -> list:
+    """Items of ``role`` that ``belongs`` to the analysis and that the survey asked."""
+    return [i for i in codebook.by_role(role) if belongs(i) and i.id in responses.columns]
+
+
 def plan_stage(
     tables: dict,
     codebook: Codebook | None,
@@ -179,11 +184,7 @@ def plan_stage(
         skips.add(
             "CEI × BEI map", "driver and brand items with a touchpoint, and key drivers", reason
         )
-    stated = [
-        i
-        for i in codebook.by_role("stated_importance")
-        if i.of in driver_ids and i.id in responses.columns
-    ]
+    stated = _asked(codebook, "stated_importance", responses, lambda i: i.of in driver_ids)
     if not stated:
         skips.add(
             "stated against derived importance",
@@ -207,11 +208,7 @@ def plan_stage(
             f"Only {usable} responses answer the outcome and every driver.",
         )
     touchpoints = {d.touchpoint for d in drivers if d.touchpoint}
-    brands = [
-        i
-        for i in codebook.by_role("brand")
-        if i.touchpoint in touchpoints and i.id in responses.columns
-    ]
+    brands = _asked(codebook, "brand", responses, lambda i: i.touchpoint in touchpoints)
     if not brands:
         skips.add(
             "CEI × BEI map",
