@@ -68,7 +68,9 @@ def bootstrap_indices(n: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
         yield rng.integers(0, n, size=n)
 
 
-def _moment_block(Xs: np.ndarray, w: np.ndarray | None, iu: tuple[np.ndarray, np.ndarray]):
+def _moment_block(
+    Xs: np.ndarray, w: np.ndarray | None, iu: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
     """Z = w * [1, x_a, x_a x_b (a <= b)] for a block of standardised rows, Fortran order."""
     m, q = Xs.shape
     Z = np.empty((m, 1 + q + len(iu[0])), order="F")

@@ -31,11 +31,15 @@ Conference in Statistics* (pp. 245-260). University of Tampere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cemlib.stats.lmg import lmg
 from cemlib.stats.weights import quietly
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "CONSTANT_TOL",
@@ -58,7 +62,7 @@ _NULL_LOADING = 1e-8  # a driver loading more than this on a null direction is c
 CONSTANT_TOL = 1e-12  # range (or SD) below this fraction of the largest |value| means constant
 
 
-def _as_corr(corr) -> np.ndarray:
+def _as_corr(corr: npt.ArrayLike) -> np.ndarray:
     c = np.asarray(corr, dtype=float)
     if c.ndim not in (2, 3) or c.shape[-1] != c.shape[-2] or c.shape[-1] < 2:
         raise ValueError(
@@ -107,7 +111,7 @@ class Measures:
     corr: np.ndarray  # sanitised matrix
 
 
-def measures(corr, constant: np.ndarray | None = None) -> Measures:
+def measures(corr: npt.ArrayLike, constant: np.ndarray | None = None) -> Measures:
     """All linear measures from one eigendecomposition of :math:`R_{xx}` per matrix."""
     c, dead = sanitise(_as_corr(corr), constant)
     rxx, r = c[..., :-1, :-1], c[..., :-1, -1]
@@ -146,7 +150,7 @@ def measures(corr, constant: np.ndarray | None = None) -> Measures:
     )
 
 
-def correlation(corr) -> np.ndarray:
+def correlation(corr: npt.ArrayLike) -> np.ndarray:
     """Zero-order correlation :math:`r_j` of each driver with the outcome.
 
     Parameters
@@ -162,7 +166,7 @@ def correlation(corr) -> np.ndarray:
     return measures(corr).r
 
 
-def beta(corr) -> np.ndarray:
+def beta(corr: npt.ArrayLike) -> np.ndarray:
     """Standardised regression coefficients :math:`\\beta = R_{xx}^{+} r_{xy}`.
 
     The Moore-Penrose inverse (eigenvalues below :math:`10^{-10}\\lambda_{max}` treated as 0)
@@ -186,7 +190,7 @@ def beta(corr) -> np.ndarray:
     return measures(corr).beta
 
 
-def vif(corr) -> np.ndarray:
+def vif(corr: npt.ArrayLike) -> np.ndarray:
     """Variance inflation factors :math:`\\mathrm{VIF}_j = (R_{xx}^{-1})_{jj} = 1/(1 - R_j^2)`.
 
     ``numpy.inf`` for a driver that is an exact linear combination of others.
@@ -208,7 +212,7 @@ def vif(corr) -> np.ndarray:
     return measures(corr).vif
 
 
-def r_squared(corr) -> np.ndarray:
+def r_squared(corr: npt.ArrayLike) -> np.ndarray:
     """Full-model coefficient of determination of the outcome on all drivers.
 
     .. math:: R^2 = r_{xy}^\\top R_{xx}^{+} r_{xy} = \\sum_j \\beta_j r_j
@@ -225,7 +229,7 @@ def r_squared(corr) -> np.ndarray:
     return measures(corr).r2
 
 
-def pratt(corr) -> np.ndarray:
+def pratt(corr: npt.ArrayLike) -> np.ndarray:
     """Pratt's (1987) measure :math:`d_j = \\beta_j r_j`.
 
     The products add up to the model's :math:`R^2 = \\sum_j \\beta_j r_j`; a product can be
@@ -249,7 +253,7 @@ def pratt(corr) -> np.ndarray:
     return measures(corr).pratt
 
 
-def relative_weight(corr) -> np.ndarray:
+def relative_weight(corr: npt.ArrayLike) -> np.ndarray:
     """Johnson's (2000) relative weights (raw), which sum to :math:`R^2`.
 
     With the eigendecomposition :math:`R_{xx} = V \\operatorname{diag}(\\lambda) V^\\top`, the
@@ -281,13 +285,14 @@ def relative_weight(corr) -> np.ndarray:
     return measures(corr).relative_weight
 
 
-def shapley(corr) -> np.ndarray:
+def shapley(corr: npt.ArrayLike) -> np.ndarray:
     """Exact LMG / Shapley decomposition of :math:`R^2` (raw contributions, sum :math:`R^2`).
 
     .. math:: \\phi_j = \\sum_{S \\subseteq P \\setminus \\{j\\}}
               \\frac{|S|!\\,(p-|S|-1)!}{p!}\\,\\bigl[R^2(S \\cup \\{j\\}) - R^2(S)\\bigr]
 
-    computed by :func:`cemlib.stats.lmg.lmg` from the (sanitised) correlation matrix.
+    computed by :func:`cemlib.stats.lmg.lmg` (see it for the references) from the (sanitised)
+    correlation matrix.
 
     Parameters
     ----------
@@ -297,14 +302,6 @@ def shapley(corr) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (p,) or (B, p)
-
-    References
-    ----------
-    Lindeman, R. H., Merenda, P. F. & Gold, R. Z. (1980). *Introduction to Bivariate and
-    Multivariate Analysis*. Glenview, IL: Scott, Foresman.
-
-    Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
-    *Journal of Statistical Software*, 17(1), 1-27.
     """
     c, dead = sanitise(_as_corr(corr))
     out = np.asarray(quietly(lmg, c), dtype=float)

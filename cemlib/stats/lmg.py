@@ -74,6 +74,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from math import factorial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -82,6 +83,9 @@ from cemlib.stats.weights import (
     _warn_constant,
     kish_effective_n,  # re-exported: cemlib.cx.metrics imports it from here
 )
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "DegenerateInputWarning",
@@ -99,7 +103,7 @@ DEFAULT_TOL = 1e-10
 _R2_BLOCK = 1 << 17
 
 
-def _prepare(corr, tol: float) -> tuple[np.ndarray, bool]:
+def _prepare(corr: npt.ArrayLike, tol: float) -> tuple[np.ndarray, bool]:
     """Validate, copy and normalise to a unit diagonal; zero-variance variables -> identity rows.
 
     Returns the ``(B, q, q)`` float array and whether the input was a single matrix.
@@ -285,10 +289,13 @@ def _size_weights(w: np.ndarray, p: int, j: int) -> np.ndarray:
     """Shapley weight of every subset without driver j, in (high bits, low bits) mask order."""
     hi = np.bitwise_count(np.arange(1 << (p - 1 - j), dtype=np.uint32)).astype(np.intp)
     lo = np.bitwise_count(np.arange(1 << j, dtype=np.uint32)).astype(np.intp)
-    return w[(hi[:, None] + lo[None, :]).ravel()]
+    by_subset: np.ndarray = w[(hi[:, None] + lo[None, :]).ravel()]
+    return by_subset
 
 
-def _shapley(r2t: np.ndarray, weights: list, w: np.ndarray, ws: _Workspace) -> np.ndarray:
+def _shapley(
+    r2t: np.ndarray, weights: list[np.ndarray], w: np.ndarray, ws: _Workspace
+) -> np.ndarray:
     """LMG values ``(bc, p)`` from subset R² laid out ``(2**p, bc)`` (subset-major).
 
     For driver j the masks split as (high bits, bit j, low bits); the increments
@@ -393,12 +400,7 @@ def lmg_shares(corr: np.ndarray, outcome: int | None = None) -> np.ndarray:
     Notes
     -----
     :math:`\phi_j = \sum_{S \subseteq P \setminus \{j\}} \frac{|S|!(p-|S|-1)!}{p!}
-    [R^2(S \cup \{j\}) - R^2(S)]`; see :func:`lmg`.
-
-    References
-    ----------
-    Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
-    *Journal of Statistical Software*, 17(1), 1-27.
+    [R^2(S \cup \{j\}) - R^2(S)]`; see :func:`lmg` (and its references).
 
     Examples
     --------

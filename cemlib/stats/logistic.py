@@ -26,6 +26,8 @@ variables in multiple regression. *Multivariate Behavioral Research*, 35(1), 1-1
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.special import expit
 
@@ -45,7 +47,7 @@ def logit_fit(
     start: np.ndarray | None = None,
     singular: bool = False,
     max_iter: int = 60,
-):
+) -> tuple[np.ndarray, bool]:
     r"""Weighted logistic regression by damped Newton-Raphson; slopes optionally ridge-penalised.
 
     Maximises :math:`\sum_i w_i [y_i \eta_i - \log(1 + e^{\eta_i})] - \tfrac12 \lambda
@@ -65,7 +67,7 @@ def logit_fit(
     else:
         coef = np.array(start, dtype=float)
 
-    def objective(eta, c):
+    def objective(eta: np.ndarray, c: np.ndarray) -> float:
         return float(w @ (y * eta - np.logaddexp(0.0, eta)) - 0.5 * (pen @ (c * c)))
 
     eta = design @ coef
@@ -102,7 +104,7 @@ def logit_fit(
 
 def logistic_weights(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, start: np.ndarray | None = None
-) -> dict:
+) -> dict[str, Any]:
     r"""Raw logistic relative weights of complete rows ``x`` (n, p), binary ``y``, weights ``w``.
 
     The model is fitted on the standardised drivers :math:`X_s` rather than on

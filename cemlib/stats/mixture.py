@@ -33,11 +33,15 @@ Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["TwoGroupSplit", "fit_gaussian_mixture", "selection_criterion", "split_two_groups"]
 
@@ -78,10 +82,12 @@ class TwoGroupSplit:
     threshold: float | None
     weights: np.ndarray
     spread: float
-    components: dict
+    components: dict[str, list[float]]
 
 
-def split_two_groups(values, random_state: int = 0, max_rows: int = 20000) -> TwoGroupSplit:
+def split_two_groups(
+    values: npt.ArrayLike, random_state: int = 0, max_rows: int = 20000
+) -> TwoGroupSplit:
     """Fit two Gaussian components to ``values`` and cut at their Bayes boundary.
 
     The mixture is fitted by EM on a seeded sample of at most ``max_rows`` values, started at the

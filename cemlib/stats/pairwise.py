@@ -19,10 +19,15 @@ Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. New Yo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from tqdm.auto import tqdm
 
 from cemlib.stats.bootstrap import bootstrap_indices
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["pairwise_bootstrap", "pairwise_correlation", "repair_correlation"]
 
@@ -68,7 +73,9 @@ def _standardise_columns(data: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def pairwise_correlation(data, weights=None) -> tuple[np.ndarray, np.ndarray]:
+def pairwise_correlation(
+    data: npt.ArrayLike, weights: npt.ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Weighted pairwise-complete correlation matrix and the number of rows behind each entry.
 
     Parameters
@@ -96,7 +103,7 @@ def pairwise_correlation(data, weights=None) -> tuple[np.ndarray, np.ndarray]:
     return corr, (present.T @ present).astype(np.int64)
 
 
-def repair_correlation(corr, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+def repair_correlation(corr: npt.ArrayLike, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
     """Make correlation matrices positive semi-definite when they are not.
 
     Negative eigenvalues are clipped to zero, :math:`A = V \\max(\\Lambda, 0) V^\\top`, and the
@@ -138,7 +145,14 @@ def repair_correlation(corr, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray
     return c, low
 
 
-def pairwise_bootstrap(data, w, n_boot, seed, progress, chunk=64):
+def pairwise_bootstrap(
+    data: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    n_boot: int,
+    seed: int,
+    progress: bool,
+    chunk: int = 64,
+) -> npt.NDArray[np.float64]:
     """``(n_boot, q, q)`` pairwise-complete correlations of row-resampled ``data`` (NaN: missing).
 
     Resample ``b`` draws the rows of :func:`cemlib.stats.bootstrap.bootstrap_indices` ``(n,

@@ -23,8 +23,13 @@ Kish, L. (1965). *Survey Sampling*. New York: Wiley.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "DegenerateInputWarning",
@@ -37,11 +42,15 @@ __all__ = [
 _CONST_RTOL = 1e-13
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
 class DegenerateInputWarning(UserWarning):
     """A constant or perfectly collinear variable was met; the result is defined but say so."""
 
 
-def quietly(func, *args, **kwargs):
+def quietly(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """Call ``func`` without its :class:`DegenerateInputWarning` (for callers that word their own,
     naming variables instead of column indices)."""
     with warnings.catch_warnings():
@@ -49,7 +58,7 @@ def quietly(func, *args, **kwargs):
         return func(*args, **kwargs)
 
 
-def _check_weights(weights, n: int) -> np.ndarray:
+def _check_weights(weights: npt.ArrayLike, n: int) -> npt.NDArray[np.float64]:
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"weights must be a 1-D array of length {n}, got shape {w.shape}")
@@ -62,7 +71,7 @@ def _check_weights(weights, n: int) -> np.ndarray:
     return w
 
 
-def _check_data(X) -> np.ndarray:
+def _check_data(X: npt.ArrayLike) -> npt.NDArray[np.float64]:
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
@@ -75,7 +84,7 @@ def _check_data(X) -> np.ndarray:
     return X
 
 
-def _warn_constant(idx, what: str = "variable") -> None:
+def _warn_constant(idx: npt.NDArray[np.integer[Any]], what: str = "variable") -> None:
     warnings.warn(
         f"{what}(s) {list(map(int, idx))} have zero variance: their correlations are undefined "
         "and are treated as 0 (unit diagonal), so a constant driver gets LMG 0 and a constant "
@@ -154,7 +163,7 @@ def weighted_correlation(X: np.ndarray, weights: np.ndarray | None = None) -> np
     w = None if weights is None else _check_weights(weights, X.shape[0])
     Z, const = _standardise(X, w)
     if w is None:
-        corr = (Z.T @ Z) / X.shape[0]
+        corr: np.ndarray = (Z.T @ Z) / X.shape[0]
     else:
         corr = (Z.T * w) @ Z / w.sum()
     corr = np.clip((corr + corr.T) / 2, -1.0, 1.0)

@@ -169,7 +169,7 @@ def analyse_drivers(
     repaired_boot = 0
     if missing == "listwise":
         corr: np.ndarray = np.asarray(
-            quietly(weighted_correlation, data, wd if weighted else None),  # type: ignore[no-untyped-call]
+            quietly(weighted_correlation, data, wd if weighted else None),
             dtype=float,
         )
     else:
@@ -213,7 +213,7 @@ def analyse_drivers(
     if n_boot > 0:
         if missing == "listwise":
             stack: np.ndarray = np.asarray(
-                quietly(  # type: ignore[no-untyped-call]
+                quietly(
                     bootstrap_correlations,
                     data,
                     n_boot,
@@ -225,7 +225,7 @@ def analyse_drivers(
             )
             stack, _ = sanitise(stack, np.broadcast_to(constant, stack.shape[:-1]))
         else:
-            stack = pairwise_bootstrap(data, wd, n_boot, seed, progress)  # type: ignore[no-untyped-call]
+            stack = pairwise_bootstrap(data, wd, n_boot, seed, progress)
             stack, _ = sanitise(stack, np.broadcast_to(constant, stack.shape[:-1]))
             stack, lows = repair_correlation(stack)
             repaired_boot = int(np.sum(lows < -1e-10))

@@ -10,19 +10,10 @@ names each cluster by where it sits on the value × loyalty grid.
 
 References
 ----------
-Biernacki, C., Celeux, G. & Govaert, G. (2000). Assessing a mixture model for clustering with the
-integrated completed likelihood. *IEEE Transactions on Pattern Analysis and Machine
-Intelligence* 22(7), 719–725.
-
-Fraley, C. & Raftery, A. E. (2002). Model-based clustering, discriminant analysis, and density
-estimation. *Journal of the American Statistical Association* 97(458), 611–631.
-
 Hubert, L. & Arabie, P. (1985). Comparing partitions. *Journal of Classification* 2, 193–218.
 
-Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and validation of
-cluster analysis. *Journal of Computational and Applied Mathematics* 20, 53–65.
-
-Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 6(2), 461–464.
+For Biernacki, Celeux & Govaert (2000), Fraley & Raftery (2002), Rousseeuw (1987) and Schwarz
+(1978), see :mod:`cemlib.stats.mixture`.
 """
 
 from __future__ import annotations

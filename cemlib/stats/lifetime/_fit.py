@@ -24,11 +24,20 @@ Newton steps).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, overload
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 from sklearn.exceptions import NotFittedError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    # array-likes that are not a Series (a Series in gives a Series out, see `_wrap`)
+    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
 
 __all__ = ["LifetimeModelWarning"]
 
@@ -45,27 +54,48 @@ class LifetimeModelWarning(UserWarning):
     """A lifetime model was fitted or used outside the conditions where its estimates mean much."""
 
 
-def _as_float_arrays(*arrays):
-    out = [np.asarray(a, dtype="float64").reshape(-1) for a in arrays]
+class _Model(Protocol):
+    """What the helpers below need of a lifetime model: its parameter names and ``params_``."""
+
+    _names: ClassVar[tuple[str, ...]]
+    params_: pd.Series[float]
+
+
+class _Fitted(_Model, Protocol):
+    """A lifetime model with the attributes of a fit to data (see :func:`_finish_fit`)."""
+
+    summary_: pd.DataFrame
+    optimizer_result_: Any  # scipy.optimize.OptimizeResult
+
+
+_FittedT = TypeVar("_FittedT", bound=_Fitted)
+
+
+def _as_float_arrays(*arrays: npt.ArrayLike) -> list[FloatArray]:
+    out: list[FloatArray] = [np.asarray(a, dtype="float64").reshape(-1) for a in arrays]
     n = {len(a) for a in out}
     if len(n) != 1:
         raise ValueError(f"inputs must have the same length, got {[len(a) for a in out]}")
     return out
 
 
-def _wrap(values, like, name):
+@overload
+def _wrap(values: FloatArray, like: pd.Series, name: str) -> pd.Series[float]: ...
+@overload
+def _wrap(values: FloatArray, like: npt.ArrayLike, name: str) -> FloatArray: ...
+def _wrap(values: FloatArray, like: object, name: str) -> pd.Series[float] | FloatArray:
     """Return a Series on ``like``'s index when ``like`` is a Series, else an ndarray."""
     if isinstance(like, pd.Series):
         return pd.Series(values, index=like.index, name=name)
     return values
 
 
-def _check_fitted(est, attr):
+def _check_fitted(est: object, attr: str) -> None:
     if not hasattr(est, attr):
         raise NotFittedError(f"{type(est).__name__} is not fitted yet: call fit() first")
 
 
-def _store_params(est, values, label: str) -> None:
+def _store_params(est: _Model, values: FloatArray, label: str) -> None:
     """Set a model's learned parameters: ``<name>_`` for each of ``est._names``, and ``params_``
     (the Series :func:`_check_fitted` looks for)."""
     for name, value in zip(est._names, values, strict=True):
@@ -73,7 +103,25 @@ def _store_params(est, values, label: str) -> None:
     est.params_ = pd.Series(values, index=list(est._names), name=label)
 
 
-def _positive_params(cls, values) -> np.ndarray:
+def _given_or_fitted(est: _Model, params: npt.ArrayLike | None) -> npt.ArrayLike:
+    """``params`` of ``log_likelihood``: as given, or the fitted ones when None (which needs a
+    fitted model)."""
+    if params is None:
+        _check_fitted(est, "params_")
+        return est.params_.to_numpy()
+    return params
+
+
+def _finish_fit(est: _FittedT, theta: FloatArray, H: FloatArray, n: float, res: Any) -> _FittedT:
+    """The last learned attributes of ``fit``: ``summary_`` (:func:`_summary_table` of the
+    optimum ``theta`` and Hessian ``H`` of :func:`_maximise`) and ``optimizer_result_`` (``res``).
+    Returns ``est``."""
+    est.summary_ = _summary_table(est._names, theta, H, n)
+    est.optimizer_result_ = res
+    return est
+
+
+def _positive_params(cls: type[_Model], values: Sequence[float]) -> FloatArray:
     """Parameters given to ``from_params``: finite and positive, as float64."""
     params = np.asarray(values, dtype="float64")
     if not np.all(np.isfinite(params) & (params > 0)):
@@ -82,7 +130,9 @@ def _positive_params(cls, values) -> np.ndarray:
     return params
 
 
-def _observed_information(grad, theta, h=1e-5):
+def _observed_information(
+    grad: Callable[[FloatArray], FloatArray], theta: FloatArray, h: float = 1e-5
+) -> FloatArray:
     """Symmetrised finite-difference Jacobian of an analytic gradient (the Hessian)."""
     k = len(theta)
     H = np.empty((k, k))
@@ -93,7 +143,13 @@ def _observed_information(grad, theta, h=1e-5):
     return (H + H.T) / 2
 
 
-def _maximise(neg_ll_and_grad, x0, names, who, hint):
+def _maximise(
+    neg_ll_and_grad: Callable[[FloatArray], tuple[float, FloatArray]],
+    x0: FloatArray,
+    names: Sequence[str],
+    who: str,
+    hint: str,
+) -> tuple[FloatArray, Any, FloatArray]:
     """Minimise a smooth objective of log-parameters: L-BFGS-B, then Newton polishing.
 
     Returns the optimum (log-parameters), the scipy result and the Hessian at the optimum.
@@ -110,7 +166,7 @@ def _maximise(neg_ll_and_grad, x0, names, who, hint):
     theta = np.clip(res.x, -_LOG_BOUND, _LOG_BOUND)
     f = neg_ll_and_grad(theta)[0]
 
-    def grad(th):
+    def grad(th: FloatArray) -> FloatArray:
         return neg_ll_and_grad(th)[1]
 
     H = _observed_information(grad, theta)
@@ -155,7 +211,14 @@ def _maximise(neg_ll_and_grad, x0, names, who, hint):
     return theta, res, H
 
 
-def _penalised_objective(loglik_terms, penalizer, theta, data, w, n):
+def _penalised_objective(
+    loglik_terms: Callable[..., tuple[FloatArray, FloatArray]],
+    penalizer: float,
+    theta: FloatArray,
+    data: tuple[FloatArray, ...],
+    w: FloatArray,
+    n: float,
+) -> tuple[float, FloatArray]:
     """Mean negative log-likelihood of log-parameters plus the L2 penalty, with its gradient.
 
     ``loglik_terms(params, *data, with_grad=True)`` gives the per-row log-likelihood and its
@@ -170,7 +233,7 @@ def _penalised_objective(loglik_terms, penalizer, theta, data, w, n):
     return f, -(g @ w) / n * params + penalizer * 2 * params**2  # chain rule to log scale
 
 
-def _beta_gauss_nodes(a, b, n):
+def _beta_gauss_nodes(a: float, b: float, n: int) -> tuple[FloatArray, FloatArray]:
     """Nodes and weights (summing to 1) of the n-point Gauss rule for the Beta(a, b) density.
 
     Golub–Welsch on the Jacobi matrix of the Jacobi polynomials with weight
@@ -191,7 +254,9 @@ def _beta_gauss_nodes(a, b, n):
     return (1 + u) / 2, w / w.sum()
 
 
-def _summary_table(names, theta, H, n_total):
+def _summary_table(
+    names: Sequence[str], theta: FloatArray, H: FloatArray, n_total: float
+) -> pd.DataFrame:
     """Estimates with standard errors from the observed information (log scale → delta method)."""
     est = np.exp(theta)
     try:

@@ -19,8 +19,7 @@ Note, http://brucehardie.com/notes/014/.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -32,11 +31,12 @@ from cemlib.stats.lifetime._fit import (
     _as_float_arrays,
     _beta_gauss_nodes,
     _check_fitted,
+    _finish_fit,
+    _given_or_fitted,
     _maximise,
     _penalised_objective,
     _positive_params,
     _store_params,
-    _summary_table,
     _wrap,
 )
 from cemlib.stats.lifetime.rfm import _validate_rfm, compress_rfm
@@ -44,9 +44,7 @@ from cemlib.stats.lifetime.rfm import _validate_rfm, compress_rfm
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    FloatArray = npt.NDArray[np.float64]
-    # array-likes that are not a Series (a Series in gives a Series out)
-    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
+    from cemlib.stats.lifetime._fit import FloatArray, NotSeries
 
 __all__ = ["BetaGeoFitter"]
 
@@ -179,7 +177,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
     1.45
     """
 
-    _names = ("r", "alpha", "a", "b")
+    _names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
 
     # learned attributes (set by fit, or by from_params for the parameters alone)
     r_: float
@@ -259,9 +257,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         w: FloatArray,
         n: float,
     ) -> tuple[float, FloatArray]:
-        return _penalised_objective(  # type: ignore[no-untyped-call, no-any-return]
-            self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n
-        )
+        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n)
 
     @classmethod
     def from_params(cls, r: float, alpha: float, a: float, b: float) -> BetaGeoFitter:
@@ -298,7 +294,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         -------
         self
         """
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("BetaGeoFitter.fit: weights must have one entry per row")
@@ -328,7 +324,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
             )
         x0 = np.zeros(4)
         x0[1] = np.log(max(np.average(T, weights=w), 1e-3) / 10)  # alpha scales with time
-        theta, res, H = _maximise(  # type: ignore[no-untyped-call]
+        theta, res, H = _maximise(
             lambda th: self._objective(th, x, tx, T, w, n),
             x0,
             self._names,
@@ -339,9 +335,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, tx, T))
         self.n_ = n
         self.n_distinct_ = len(x)
-        self.summary_ = _summary_table(self._names, theta, H, n)  # type: ignore[no-untyped-call]
-        self.optimizer_result_ = res
-        return self
+        return _finish_fit(self, theta, H, n, res)
 
     def log_likelihood(
         self,
@@ -351,15 +345,13 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         params: npt.ArrayLike | None = None,
     ) -> FloatArray:
         """Per-customer log-likelihood at ``params`` (default: the fitted ones)."""
-        if params is None:
-            _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
-            params = self.params_.to_numpy()
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+        params = _given_or_fitted(self, params)
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, tx, T)
 
     # -- predictions -----------------------------------------------------------------------
     def _params(self) -> tuple[float, float, float, float]:
-        _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
+        _check_fitted(self, "params_")
         return self.r_, self.alpha_, self.a_, self.b_
 
     @overload
@@ -388,9 +380,9 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         odds, so it stays accurate for large :math:`x`.
         """
         r, alpha, a, b = self._params()
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
         out = self._p_alive(r, alpha, a, b, x, tx, T)
-        return _wrap(out, repeat_purchases, "p_alive")  # type: ignore[no-untyped-call, no-any-return]
+        return _wrap(out, repeat_purchases, "p_alive")
 
     @staticmethod
     def _p_alive(
@@ -469,7 +461,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         x, T, t = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, T, t))
         out = np.empty(x.shape)
         for xv in np.unique(x):
-            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)  # type: ignore[no-untyped-call]
+            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)
             sel = x == xv
             k = t[sel] / (alpha + T[sel])
             h = -np.expm1(-(r + xv) * np.log1p(np.multiply.outer(k, p))) / p
@@ -546,13 +538,13 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
             Calibration summary per customer (:math:`x, t_x, T`).
         """
         r, alpha, a, b = self._params()
-        x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+        x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
         t_arr = np.asarray(t, dtype="float64")
         if np.any(t_arr < 0):
             raise ValueError("conditional_expected_purchases: t must be >= 0")
         g = self._growth_unique(x, T_, np.broadcast_to(t_arr, x.shape) if t_arr.ndim else t_arr)
         out = self._p_alive(r, alpha, a, b, x, tx, T_) * g
-        return _wrap(out, repeat_purchases, "expected_purchases")  # type: ignore[no-untyped-call, no-any-return]
+        return _wrap(out, repeat_purchases, "expected_purchases")
 
     @overload
     def expected_purchases(self, t: float) -> float: ...

@@ -47,7 +47,7 @@ def cdnow_sample_path() -> Path:
     )
 
 
-def read_cdnow(path=None) -> pd.DataFrame:
+def read_cdnow(path: str | Path | None = None) -> pd.DataFrame:
     """Read the CDNOW transaction log (Fader & Hardie's sample or master file).
 
     The file is whitespace separated: customer id, (in the sample) the customer's sequence

@@ -9,18 +9,13 @@ splits a transaction log by date, fits and checks in one call.
 
 References
 ----------
-Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005a). "Counting your customers" the easy way: an
-alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275–284.
-
-Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: using iso-value curves for
-customer base analysis. *Journal of Marketing Research* 42(4), 415–430.
+Fader, Hardie & Lee (2005a, 2005b): see :mod:`cemlib.stats.lifetime`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -33,8 +28,7 @@ from cemlib.stats.lifetime.rfm import rfm_summary
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    # array-likes that are not a Series (a Series in gives a Series out)
-    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
+    from cemlib.stats.lifetime._fit import NotSeries
 
 __all__ = ["customer_lifetime_value", "holdout_check", "holdout_validation"]
 
@@ -123,14 +117,7 @@ def customer_lifetime_value(
 
     References
     ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005a). "Counting your customers" the easy way: an
-    alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275–284.
-
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: using iso-value curves for
-    customer base analysis. *Journal of Marketing Research* 42(4), 415–430.
-
-    Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value. Note,
-    http://brucehardie.com/notes/025/.
+    Fader, Hardie & Lee (2005a, 2005b); Fader & Hardie (2013): see :mod:`cemlib.stats.lifetime`.
 
     Examples
     --------
@@ -217,7 +204,7 @@ def customer_lifetime_value(
         raise ValueError(f"customer_lifetime_value: step must be > 0, got {step}")
     if not discount_rate_per_unit > -1:
         raise ValueError("customer_lifetime_value: discount_rate_per_unit must be > -1")
-    x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+    x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
     spend = np.asarray(gg.conditional_expected_average_profit(x, monetary_value), dtype="float64")
     if margin is not None:
         marg = np.asarray(margin, dtype="float64")
@@ -235,7 +222,7 @@ def customer_lifetime_value(
     disc = (1.0 + discount_rate_per_unit) ** (-times)
     per_pair = dG @ disc
     value = bgnbd._p_alive(r, alpha, a, b, x, tx, T_) * per_pair[codes] * spend
-    return _wrap(value, repeat_purchases, "clv")  # type: ignore[no-untyped-call, no-any-return]
+    return _wrap(value, repeat_purchases, "clv")
 
 
 def holdout_check(

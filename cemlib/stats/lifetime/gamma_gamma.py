@@ -19,8 +19,7 @@ http://brucehardie.com/notes/025/.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
 
 import numpy as np
 from scipy import special
@@ -30,11 +29,12 @@ from cemlib.stats.lifetime._fit import (
     LifetimeModelWarning,
     _as_float_arrays,
     _check_fitted,
+    _finish_fit,
+    _given_or_fitted,
     _maximise,
     _penalised_objective,
     _positive_params,
     _store_params,
-    _summary_table,
     _wrap,
 )
 
@@ -42,9 +42,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-    FloatArray = npt.NDArray[np.float64]
-    # array-likes that are not a Series (a Series in gives a Series out)
-    NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
+    from cemlib.stats.lifetime._fit import FloatArray, NotSeries
 
 __all__ = ["GammaGammaFitter"]
 
@@ -163,7 +161,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
     array([35.22, 24.66, 22.89])
     """
 
-    _names = ("p", "q", "v")
+    _names: ClassVar[tuple[str, ...]] = ("p", "q", "v")
 
     # learned attributes (set by fit, or by from_params for the parameters alone)
     p_: float
@@ -218,9 +216,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
     def _objective(
         self, theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray, n: float
     ) -> tuple[float, FloatArray]:
-        return _penalised_objective(  # type: ignore[no-untyped-call, no-any-return]
-            self._loglik_terms, self.penalizer, theta, (x, m), w, n
-        )
+        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, m), w, n)
 
     @classmethod
     def from_params(cls, p: float, q: float, v: float) -> GammaGammaFitter:
@@ -262,7 +258,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         -------
         self
         """
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("GammaGammaFitter.fit: weights must have one entry per row")
@@ -300,7 +296,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
                 stacklevel=2,
             )
         x0 = np.array([0.0, 0.0, np.log(max(np.average(m, weights=w), 1e-6))])
-        theta, res, H = _maximise(  # type: ignore[no-untyped-call]
+        theta, res, H = _maximise(
             lambda th: self._objective(th, x, m, w, n),
             x0,
             self._names,
@@ -310,9 +306,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         self._store(np.exp(theta))
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, m))
         self.n_ = n
-        self.summary_ = _summary_table(self._names, theta, H, n)  # type: ignore[no-untyped-call]
-        self.optimizer_result_ = res
-        return self
+        return _finish_fit(self, theta, H, n, res)
 
     def log_likelihood(
         self,
@@ -321,10 +315,8 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         params: npt.ArrayLike | None = None,
     ) -> FloatArray:
         """Per-customer log-density of :math:`\\bar z` at ``params`` (default: fitted)."""
-        if params is None:
-            _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
-            params = self.params_.to_numpy()
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
+        params = _given_or_fitted(self, params)
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, m)
 
     @overload
@@ -349,9 +341,9 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         mean (Fader, Hardie & Lee 2005b, eq. 5). For :math:`x = 0` it is the population mean,
         which exists only for :math:`q > 1` (otherwise NaN, with a warning).
         """
-        _check_fitted(self, "params_")  # type: ignore[no-untyped-call]
+        _check_fitted(self, "params_")
         p, q, v = self.p_, self.q_, self.v_
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)  # type: ignore[no-untyped-call]
+        x, m = _as_float_arrays(repeat_purchases, monetary_value)
         m = np.where(x > 0, m, 0.0)
         den = p * x + q - 1
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -364,4 +356,4 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
                 LifetimeModelWarning,
                 stacklevel=2,
             )
-        return _wrap(out, repeat_purchases, "expected_spend")  # type: ignore[no-untyped-call, no-any-return]
+        return _wrap(out, repeat_purchases, "expected_spend")

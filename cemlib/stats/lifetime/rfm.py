@@ -354,7 +354,7 @@ def compress_rfm(
     the fit on all customers at a fraction of the cost (with weekly time and daily dates a
     million customers collapse to a few hundred thousand triples at most).
     """
-    x, tx, T = _as_float_arrays(repeat_purchases, recency, age)  # type: ignore[no-untyped-call]
+    x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
     w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")
     frame = pd.DataFrame({"repeat_purchases": x, "recency": tx, "age": T, "weight": w})
     grouped = frame.groupby(["repeat_purchases", "recency", "age"], sort=True)
