@@ -39,6 +39,8 @@ def test_the_working_directory_finds_the_workspace_above_it(tmp_path):
 def _dvc(clone: Path, *args: str, timeout: int = 300) -> str:
     dvc = Path(sys.executable).with_name("dvc")
     env = {k: v for k, v in os.environ.items() if k not in {WORKSPACE_ENV, "PYTHONPATH"}}
+    # queue workers and stage commands find `dvc` and `python` on PATH: this environment's
+    env["PATH"] = os.pathsep.join([str(dvc.parent), env.get("PATH", "")])
     done = subprocess.run(
         [str(dvc), *args], cwd=clone, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -86,12 +88,14 @@ def test_two_queued_experiments_write_their_own_results(tmp_path):
         sets = [f"-S{s}" for s in [*WORLD, f"clean.speeder_fraction={fraction}"]]
         _dvc(clone, "exp", "run", "--queue", "clean", "-n", name, *sets)
     _dvc(clone, "queue", "start", "-j", "2")
-    deadline = time.monotonic() + 900
+    deadline = time.monotonic() + 600
     while True:
         status = _dvc(clone, "queue", "status")
         if not any(word in status for word in ("Queued", "Running")):
             break
-        assert time.monotonic() < deadline, status
+        if time.monotonic() > deadline:
+            _dvc(clone, "queue", "kill", *VARIANTS)
+            pytest.fail(f"queued experiments did not finish in 10 minutes:\n{status}")
         time.sleep(3)
     _dvc(clone, "queue", "stop")
     assert status.count("Success") == len(VARIANTS), status
