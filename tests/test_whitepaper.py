@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from stage_runner import run_pipeline
 
-from cemlib import report
 from cemlib.config import PROJ_ROOT
+from cemlib.report import html as paper_html
+from cemlib.report import numbering, provenance, sections, whitepaper, wording
+from cemlib.report import study as paper_study
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 from pipeline.check_whitepaper import check, find_chromium
 
@@ -45,19 +47,21 @@ HOSTILE = (
 
 def test_number_document_numbers_everything_in_reading_order_and_resolves_references():
     parts = [
-        report.TOC_SLOT,
-        report.section("one", "First", report.para(report.ref("fig-b") + report.ref("sec-two"))),
-        report.section(
+        numbering.TOC_SLOT,
+        paper_html.section(
+            "one", "First", paper_html.para(paper_html.ref("fig-b") + paper_html.ref("sec-two"))
+        ),
+        paper_html.section(
             "two",
             "Second",
-            report.heading("two-a", "Sub", 3)
+            paper_html.heading("two-a", "Sub", 3)
             + '<figure id="fig-a" class="wp-figure"><span class="wp-num" data-for="fig-a"></span></figure>'
             + '<figure id="fig-b" class="wp-figure"><span class="wp-num" data-for="fig-b"></span></figure>'
-            + report.table(pd.DataFrame({"x": [1]}), "t", "A table"),
+            + paper_html.table(pd.DataFrame({"x": [1]}), "t", "A table"),
         ),
-        report.section("app", "Extra", report.ref("tab-t"), appendix=True),
+        paper_html.section("app", "Extra", paper_html.ref("tab-t"), appendix=True),
     ]
-    html = "".join(report.number_document(parts))
+    html = "".join(numbering.number_document(parts))
     assert '<span class="wp-num">1.</span> First' in html
     assert '<span class="wp-num">2.1</span> Sub' in html
     assert '<span class="wp-num">Appendix A.</span> Extra' in html
@@ -71,14 +75,14 @@ def test_number_document_numbers_everything_in_reading_order_and_resolves_refere
 
 def test_a_reference_to_nothing_is_an_error():
     with pytest.raises(ValueError, match="fig-missing"):
-        report.number_document([report.section("a", "A", report.ref("fig-missing"))])
+        numbering.number_document([paper_html.section("a", "A", paper_html.ref("fig-missing"))])
 
 
 def test_table_escapes_every_cell_and_never_prints_nan():
     frame = pd.DataFrame(
         {"who": ["<b>x</b>", "a&b"], "value": [1.25, float("nan")], "n": [1000, 2]}
     )
-    html = report.table(frame, "k", "caption <i>")
+    html = paper_html.table(frame, "k", "caption <i>")
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html and "a&amp;b" in html
     assert "caption &lt;i&gt;" in html and "nan" not in html.lower() and "—" in html
     assert "1,000" in html and '<th scope="col" class="num">value</th>' in html
@@ -94,7 +98,7 @@ def test_verbatims_are_redacted_and_escaped_whatever_the_clean_stage_did():
             "text": [HOSTILE[0], HOSTILE[1], HOSTILE[1]],
         }
     )
-    quotes = report.verbatims(feedback, "late", 5)
+    quotes = sections.verbatims(feedback, "late", 5)
     assert len(quotes) == 2  # distinct texts only, most recent first
     joined = " ".join(quotes)
     for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD):
@@ -112,17 +116,17 @@ def test_archetype_table_leaves_out_what_the_data_cannot_fill():
             "share_clv": [0.8, 0.2],
         }
     )
-    assert "% bought on promotion" not in report.archetype_table(
+    assert "% bought on promotion" not in sections.archetype_table(
         archetypes.assign(promo_share=0.0), has_promo=False
     )  # no promo column in the transactions: no column of zeros
-    shown = report.archetype_table(archetypes)  # transactions only: no survey, no complaints
+    shown = sections.archetype_table(archetypes)  # transactions only: no survey, no complaints
     assert list(shown.columns) == [
         "archetype", "customers", "% customers", "% net margin", "% projected CLV"
     ]  # fmt: skip
     with_survey = archetypes.assign(
         nps=[40.0, -5.0], nps_ci_low=[30.0, -9.0], nps_ci_high=[50.0, -1.0]
     )
-    assert report.archetype_table(with_survey)["NPS 95% interval"].tolist() == [
+    assert sections.archetype_table(with_survey)["NPS 95% interval"].tolist() == [
         "+30 to +50",
         "-9 to -1",
     ]
@@ -138,7 +142,7 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
         "  - {id: wait_time, role: driver, scale: [1, 5], text: {en: I did not wait long at the counter}}\n",
         encoding="utf-8",
     )
-    study = report.Study(
+    study = paper_study.Study(
         provenance={"source": "x"},
         planted=False,
         truth_dir=tmp_path,
@@ -149,25 +153,25 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
         tables={},
         codebook=parse_codebook(tmp_path / "codebook.yaml"),
     )
-    assert report.short_name(study, "grp_2") == "How well providers communicate"
-    assert report.short_name(study, "ltr") == "ltr"  # a question
-    assert report.short_name(study, "wait_time") == "wait time"  # a statement
+    assert wording.short_name(study, "grp_2") == "How well providers communicate"
+    assert wording.short_name(study, "ltr") == "ltr"  # a question
+    assert wording.short_name(study, "wait_time") == "wait time"  # a statement
 
 
 def test_sentence_case_and_strongest():
-    assert report.sentence_case("<b>product quality</b> moves") == "<b>Product quality</b> moves"
-    assert report.sentence_case("16% of customers") == "16% of customers"
-    assert report.strongest(1) == "strongest" and report.strongest(3) == "3rd strongest"
+    assert wording.sentence_case("<b>product quality</b> moves") == "<b>Product quality</b> moves"
+    assert wording.sentence_case("16% of customers") == "16% of customers"
+    assert wording.strongest(1) == "strongest" and wording.strongest(3) == "3rd strongest"
 
 
 def test_ordinals():
-    assert [report.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+    assert [wording.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
     ]  # fmt: skip
 
 
 def test_a_study_with_no_results_gives_a_paper_of_skip_lines_not_errors(tmp_path):
-    empty = report.Study(
+    empty = paper_study.Study(
         provenance={"source": "nothing"},
         planted=False,
         truth_dir=tmp_path / "truth",
@@ -178,7 +182,7 @@ def test_a_study_with_no_results_gives_a_paper_of_skip_lines_not_errors(tmp_path
         tables={},
         codebook=None,
     )
-    parts = report.build_whitepaper(empty, PARAMS, tmp_path, {"whitepaper": PARAMS})
+    parts = whitepaper.build_whitepaper(empty, PARAMS, tmp_path, {"whitepaper": PARAMS})
     html = "".join(parts.values())
     assert parts["recovery"] == ""  # no planted truth, no appendix
     assert html.count('class="wp-skip"') >= 6
@@ -343,10 +347,10 @@ def test_the_browser_check_can_fail(tmp_path):
 
 
 def test_provenance_names_the_commit_of_the_papers_code_not_head():
-    code = report.stage_code()
+    code = provenance.stage_code()
     assert "notebooks/04_whitepaper.ipynb" in code and "cemlib/report/__init__.py" in code
     assert not any(path.startswith("data/") for path in code)
-    commit = report.git_commit(code).split()[0]
+    commit = provenance.git_commit(code).split()[0]
     assert re.fullmatch(r"[0-9a-f]{40}", commit)
     # the commit is one that touched the paper's code
     import subprocess

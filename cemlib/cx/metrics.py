@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cemlib.cx.promoters import DETRACTOR_MAX, NPS_SCALE, PROMOTER_MIN, detractor_max, promoter_min
 from cemlib.stats.lmg import kish_effective_n
 
 if TYPE_CHECKING:
@@ -44,39 +45,7 @@ __all__ = [
     "weighted_mean_ci",
 ]
 
-NPS_SCALE = (0.0, 10.0)  # the likelihood-to-recommend question (Reichheld 2003)
 RATING_POINTS_MAX = 11  # a rating scale has at most 11 answer categories (0–10)
-
-
-def promoter_min(scale: tuple[float, float] = NPS_SCALE) -> float:
-    """Lowest promoter answer: 9 on the 0–10 NPS scale, the top tenth of any other scale.
-
-    The one promoter rule of the project: NPS, the promoter-vs-not driver model and the
-    synthetic world's planted NPS all call it.
-
-    Examples
-    --------
-    >>> promoter_min(), promoter_min((1, 5))
-    (9.0, 4.6)
-    """
-    low, high = scale
-    return low + 0.9 * (high - low)
-
-
-def detractor_max(scale: tuple[float, float] = NPS_SCALE) -> float:
-    """Highest detractor answer: 6 on the 0–10 NPS scale (Reichheld 2003), the same fraction of
-    any other scale.
-
-    Examples
-    --------
-    >>> detractor_max()
-    6.0
-    """
-    low, high = scale
-    return low + 0.6 * (high - low)
-
-
-PROMOTER_MIN, DETRACTOR_MAX = promoter_min(), detractor_max()
 
 
 def is_rating_scale(item: Item) -> bool:

@@ -28,56 +28,16 @@ Modules, in the order the paper is made:
 * :mod:`~cemlib.report.plots` — the figures, shared with the stage reports.
 """
 
-from cemlib.report import plots
-from cemlib.report.findings import Finding, key_findings
-from cemlib.report.html import (
-    bullet_list,
-    esc,
-    figure,
-    heading,
-    para,
-    ref,
-    section,
-    skip_note,
-    table,
-)
-from cemlib.report.numbering import TOC_SLOT, number_document
-from cemlib.report.provenance import git_commit, stage_code
-from cemlib.report.sections import archetype_table, verbatims
-from cemlib.report.study import WHITEPAPER_PARAMETERS, Study, load_study
-from cemlib.report.whitepaper import build_whitepaper
-from cemlib.report.wording import ordinal, sentence_case, short_name, strongest
-
 __all__ = [
+    "appendices",
+    "cards",
+    "findings",
+    "html",
+    "numbering",
     "plots",
-    # loading and assembly
-    "Study",
-    "load_study",
-    "WHITEPAPER_PARAMETERS",
-    "build_whitepaper",
-    # HTML building blocks and numbering
-    "esc",
-    "heading",
-    "section",
-    "ref",
-    "para",
-    "skip_note",
-    "figure",
-    "table",
-    "bullet_list",
-    "TOC_SLOT",
-    "number_document",
-    # findings and wording
-    "Finding",
-    "key_findings",
-    "short_name",
-    "sentence_case",
-    "strongest",
-    "ordinal",
-    # parts of the paper reached directly
-    "archetype_table",
-    "verbatims",
-    # provenance
-    "stage_code",
-    "git_commit",
+    "provenance",
+    "sections",
+    "study",
+    "whitepaper",
+    "wording",
 ]

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from scipy import stats
-from sklearn.metrics import adjusted_rand_score
 
 from cemlib.cleaning.rules import REJECT_RULES
 from cemlib.data.schema import ARCHETYPES
@@ -74,6 +72,8 @@ def driver_recovery(
         truth[["driver", "population_share", "population_rank"]], on="driver"
     )[columns]
     table = table.sort_values("population_rank", ignore_index=True)
+    from scipy import stats  # here, not at the top: the clean stage imports this module too
+
     rho = stats.spearmanr(table["estimated_share"], table["population_share"]).statistic
     top = set(table.nsmallest(3, "estimated_rank")["driver"])
     table.attrs = {
@@ -123,6 +123,8 @@ def defect_recovery(result: CleanResult, truth_dir) -> pd.DataFrame:
 
 
 def _recovery_metrics(truth: pd.Series, found: pd.Series) -> dict:
+    from sklearn.metrics import adjusted_rand_score  # only the segments stage needs it
+
     recall = {}
     precision = {}
     for a in ARCHETYPES:

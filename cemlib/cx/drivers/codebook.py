@@ -1,6 +1,6 @@
 """Key drivers of a whole codebook: every outcome item against every driver item
 (:func:`key_drivers`), the promoter-vs-not logistic view (promoters by
-:func:`cemlib.cx.metrics.promoter_min`), and stated importance set
+:func:`cemlib.cx.promoters.promoter_min`), and stated importance set
 against derived importance (:func:`stated_vs_derived`).
 
 Both weigh the responses by the one rule of
@@ -25,7 +25,7 @@ from cemlib.cx.drivers.analysis import analyse_drivers
 from cemlib.cx.drivers.frames import _empty_pairs
 from cemlib.cx.drivers.inputs import _numeric, _weights_array
 from cemlib.cx.drivers.logistic import _analyse_logistic
-from cemlib.cx.metrics import promoter_min
+from cemlib.cx.promoters import promoter_min
 from cemlib.data.schema import Codebook, survey_weight_column
 
 __all__ = ["key_drivers", "stated_vs_derived"]

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import special
 
 from cemlib.cleaning import longest_run
-from cemlib.cx.metrics import DETRACTOR_MAX, PROMOTER_MIN
+from cemlib.cx.promoters import DETRACTOR_MAX, PROMOTER_MIN
 from cemlib.data.schema import ARCHETYPES, RESPONSE_CHANNELS
 from cemlib.data.synth.codebook import ITEM_IDS
 from cemlib.data.synth.draws import (
