@@ -31,3 +31,16 @@ def default_world(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("default_world")
     generate(folder, seed=0)
     return folder
+
+
+# The world of `small_pipeline`: the whitepaper, reproducibility and workspace tests share it.
+SMALL_PIPELINE_WORLD = ("n_customers=400", "seed=5")
+
+
+@pytest.fixture(scope="session")
+def small_pipeline(tmp_path_factory) -> Path:
+    """The whole pipeline, every stage as `dvc repro` runs it, on a small world: run once per
+    test session (it is the slowest thing the tests do)."""
+    from stage_runner import run_pipeline
+
+    return run_pipeline(tmp_path_factory.mktemp("small_pipeline"), *SMALL_PIPELINE_WORLD)

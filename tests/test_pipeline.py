@@ -100,19 +100,20 @@ def test_lock_file_environment_yml_and_pyproject_agree():
 
 
 @pytest.mark.slow
-def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
+def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path, small_pipeline):
+    from conftest import SMALL_PIPELINE_WORLD
+
     digests = []
-    for attempt in ("first", "second"):
-        run_pipeline(tmp_path / attempt, "n_customers=400", "seed=3")
-        data = tmp_path / attempt / "data"
+    for root in (small_pipeline, run_pipeline(tmp_path / "again", *SMALL_PIPELINE_WORLD)):
+        data = root / "data"
         files = sorted(p for p in (data / "clean").glob("*") if p.is_file())
         files += sorted((data / "results").glob("*.parquet"))
-        files += sorted((tmp_path / attempt / "reports" / "metrics").glob("*.json"))
+        files += sorted((root / "reports" / "metrics").glob("*.json"))
         digests.append({p.name: p.read_bytes() for p in files})
     assert digests[0].keys() == digests[1].keys() and len(digests[0]) >= 14
     for name in digests[0]:
         assert digests[0][name] == digests[1][name], f"{name} differs between two runs"
-    drivers = pd.read_parquet(tmp_path / "first" / "data" / "results" / "drivers.parquet")
+    drivers = pd.read_parquet(small_pipeline / "data" / "results" / "drivers.parquet")
     contract = [
         "outcome",
         "driver",
@@ -127,7 +128,7 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     assert set(contract) <= set(drivers.columns)
     assert {"correlation", "beta", "pratt", "relative_weight", "shapley"} <= set(drivers["method"])
     assert not drivers[["importance", "ci_low", "ci_high", "rank", "n"]].isna().any().any()
-    segments = pd.read_parquet(tmp_path / "first" / "data" / "results" / "segments.parquet")
+    segments = pd.read_parquet(small_pipeline / "data" / "results" / "segments.parquet")
     contract = [
         "customer_id",
         "archetype",
@@ -140,18 +141,16 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path):
     assert set(contract) <= set(segments.columns) and segments["customer_id"].is_unique
     assert not segments[contract].isna().any().any()
     assert set(segments["archetype"]) <= {"strategic", "butterfly", "barnacle", "stranger"}
-    headline = json.loads(
-        (tmp_path / "first" / "reports" / "metrics" / "segments.json").read_text()
-    )
+    headline = json.loads((small_pipeline / "reports" / "metrics" / "segments.json").read_text())
     assert {"ari", "recall"} <= set(headline["recovery"])  # the synthetic world carries its truth
-    html = (tmp_path / "first" / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
+    html = (small_pipeline / "reports" / "01_clean_xvoc.html").read_text(encoding="utf-8")
     assert "<img" in html and "data:image/png;base64" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", html), (
         "report fetches from a network"
     )
     assert '<details class="cem-code">' in html  # code folded away by default
-    for attempt in ("first", "second"):
-        assert (tmp_path / attempt / "reports" / "whitepaper.html").stat().st_size > 0
+    for root in (small_pipeline, tmp_path / "again"):
+        assert (root / "reports" / "whitepaper.html").stat().st_size > 0
 
 
 def test_wording_parameters_rerun_only_the_whitepaper():

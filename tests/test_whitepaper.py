@@ -228,11 +228,11 @@ def _hostile_folder(raw: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def papers(tmp_path_factory) -> dict[str, Path]:
-    """Three runs of the whole pipeline: two different synthetic worlds, and the first world
-    brought as a user's folder with hostile customer text added."""
+def papers(tmp_path_factory, small_pipeline) -> dict[str, Path]:
+    """Three runs of the whole pipeline: two different synthetic worlds (the first shared with
+    other tests), and the first world brought as a user's folder with hostile text added."""
     root = tmp_path_factory.mktemp("whitepaper")
-    first = run_pipeline(root / "first", "n_customers=400", "seed=5")
+    first = small_pipeline
     second = run_pipeline(root / "second", "n_customers=600", "seed=8")
     folder = _hostile_folder(first / "data" / "raw", root / "hostile-input")
     hostile = run_pipeline(root / "hostile", f"source={folder}")
