@@ -98,16 +98,16 @@ def stage_files() -> dict[str, list[str]]:
 
 def rewrite(text: str, files: dict[str, list[str]]) -> str:
     """dvc.yaml with each stage's ``- cemlib/…`` deps lines replaced by ``files[stage]``."""
-    out, stage = [], None
+    out, stage, written = [], None, set()
     for line in text.splitlines(keepends=True):
         header = re.match(r"^  (\w+):\s*$", line)
         if header:
             stage = header.group(1)
         dep = re.match(r"^(\s+)- cemlib/", line)
         if dep and stage in files:
-            if files[stage] is not None:
+            if stage not in written:  # the whole list replaces the stage's first cemlib line
                 out.extend(f"{dep.group(1)}- {f}\n" for f in files[stage])
-                files = {**files, stage: None}  # written once, at the first cemlib line
+                written.add(stage)
             continue
         out.append(line)
     return "".join(out)

@@ -1,7 +1,8 @@
 """Customer-experience analyses: the research questions of the pipeline.
 
-* :mod:`.metrics` — NPS with honest intervals, box scores, CSAT, CES, reliability, the
-  promoter rule, value concentration;
+* :mod:`.promoters` — the promoter rule (free of heavy imports, so the generator can use it);
+* :mod:`.metrics` — NPS with honest intervals, box scores, CSAT, CES, reliability, value
+  concentration;
 * :mod:`.scorecards` — the survey's headline tables from the codebook: every outcome's score,
   the satisfaction-inflation table, NPS by group, CEI and BEI per touchpoint;
 * :mod:`.drivers` — key-driver analysis of a survey (five methods, bootstrap CIs, dominance,
@@ -13,4 +14,12 @@
   lifetime models, archetypes, clusters, profiles.
 """
 
-__all__ = ["analyses", "drivers", "metrics", "priorities", "scorecards", "segments"]
+__all__ = [
+    "analyses",
+    "drivers",
+    "metrics",
+    "priorities",
+    "promoters",
+    "scorecards",
+    "segments",
+]

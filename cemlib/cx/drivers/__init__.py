@@ -37,26 +37,17 @@ The matrix kernels are statistics and live in :mod:`cemlib.stats`: :mod:`~cemlib
 (weighted correlation, Kish's n), :mod:`~cemlib.stats.bootstrap`, :mod:`~cemlib.stats.pairwise`
 (pairwise-complete matrices and their repair), :mod:`~cemlib.stats.importance` (the measures
 above), :mod:`~cemlib.stats.lmg` and :mod:`~cemlib.stats.logistic`. This sub-package reads data
-frames: :mod:`.inputs` (argument checks, the survey weight rule), :mod:`.frames` (the output
+frames: :mod:`.inputs` (argument checks and row preparation; the survey-weight rule itself is
+:func:`cemlib.data.schema.survey_weight_column`), :mod:`.frames` (the output
 tables), :mod:`.analysis` (one outcome), :mod:`.logistic` (a binary outcome) and
 :mod:`.codebook` (every outcome of a codebook, stated against derived importance). The stage's
 plan lives in :mod:`cemlib.stages.drivers_plan`.
 
 References
 ----------
-Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
-*Journal of Statistical Software*, 17(1), 1-27.
-
-Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor
-variables in multiple regression. *Multivariate Behavioral Research*, 35(1), 1-19.
-
-Pratt, J. W. (1987). Dividing the indivisible: using simple symmetry to partition variance
-explained. In T. Pukkila & S. Puntanen (eds.), *Proceedings of the Second International Tampere
-Conference in Statistics* (pp. 245-260). University of Tampere.
-
-Tonidandel, S. & LeBreton, J. M. (2010). Determining the relative importance of predictors in
-logistic regression: an extension of relative weight analysis. *Organizational Research
-Methods*, 13(4), 767-781.
+The methods' sources are listed once, in :mod:`cemlib.stats.importance` (correlation, beta,
+Pratt, Johnson's relative weights, LMG) and :mod:`cemlib.stats.logistic` (Tonidandel &
+LeBreton 2010).
 """
 
 from __future__ import annotations

@@ -397,7 +397,6 @@ def archetypes(
     if table.attrs["notes"]:
         _warn(
             f"archetypes: {len(table.attrs['notes'])} note(s) on the data and models, listed "
-            "in the result's attrs['notes']",
-            [],
+            "in the result's attrs['notes']"
         )
     return table
