@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL_DIR := build/nbval
+DOCTESTS := --doctest-modules --doctest-glob='*.md'
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup repro test lint typecheck doctest format hooks lab bench bench-segments check-whitepaper gallery lock strip clean
@@ -26,12 +27,11 @@ repro: setup  ## run the whole pipeline (dvc repro) on params.yaml's source
 	dvc repro
 
 test: setup lint typecheck  ## lint, type check, unit, doctest and stage tests, then every notebook under nbval
-	pytest
-	$(MAKE) --no-print-directory doctest
 	python pipeline/prepare_nbval.py $(NBVAL_DIR)
-	CEM_DATA_DIR=$(CURDIR)/$(NBVAL_DIR)/data CEM_REPORTS_DIR=$(CURDIR)/$(NBVAL_DIR)/reports \
-		pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NBVAL_DIR)/*.ipynb \
-		notebooks/examples/*.ipynb
+	# One session on every core: tests sharing an expensive fixture, and the cells of the
+	# notebooks, stay on one worker each (tests/conftest.py).
+	pytest -n auto --dist loadgroup $(DOCTESTS) tests cemlib README.md docs \
+		--nbval-lax --nbval-current-env $(NBVAL_DIR)/*.ipynb notebooks/examples/*.ipynb
 
 lint: setup  ## ruff lint and format check
 	ruff check cemlib pipeline tests
@@ -41,7 +41,7 @@ typecheck: setup  ## mypy on cemlib (strict on the public API's modules, see pyp
 	mypy
 
 doctest: setup  ## only the examples: docstrings of cemlib, README.md and docs/
-	pytest -p no:cacheprovider --doctest-modules --doctest-glob='*.md' cemlib README.md docs
+	pytest -p no:cacheprovider $(DOCTESTS) cemlib README.md docs
 
 format: setup  ## ruff format and autofix
 	ruff format cemlib pipeline tests

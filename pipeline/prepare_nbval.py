@@ -4,8 +4,9 @@
 
 nbval runs a notebook's own parameters cell and cannot inject values, so Papermill's
 parameterisation (the same one ``dvc repro`` uses) writes an "injected-parameters" cell into each
-copy. Run nbval on the copies with CEM_DATA_DIR / CEM_REPORTS_DIR pointing inside the folder so
-the pipeline's own data is never touched (the Makefile's ``test`` target does this).
+copy. A first cell points the data and reports folders (CEM_DATA_DIR / CEM_REPORTS_DIR) inside
+the folder, before anything imports :mod:`cemlib.config`, so the pipeline's own data is never
+touched and the copies can run in the same pytest session as the other tests (``make test``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 
 from cemlib.config import NOTEBOOKS_DIR
@@ -41,8 +43,22 @@ def prepare(out_dir: Path) -> list[Path]:
             prepare_only=True,
             progress_bar=False,
         )
+        _point_folders_inside(target, out_dir.resolve())
         written.append(target)
     return written
+
+
+def _point_folders_inside(notebook: Path, root: Path) -> None:
+    """Prepend the cell that sends the stage's data and reports to ``root``."""
+    nb = nbformat.read(notebook, as_version=4)
+    setup = nbformat.v4.new_code_cell(
+        "import os\n"
+        f"os.environ['CEM_DATA_DIR'] = {str(root / 'data')!r}\n"
+        f"os.environ['CEM_REPORTS_DIR'] = {str(root / 'reports')!r}"
+    )
+    setup.metadata["tags"] = ["nbval-folders"]
+    nb.cells.insert(0, setup)
+    nbformat.write(nb, notebook)
 
 
 if __name__ == "__main__":

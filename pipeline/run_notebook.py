@@ -17,9 +17,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
-import papermill as pm
-from nbconvert import HTMLExporter
+# jsonschema builds a full RFC 3987 grammar at import when rfc3987-syntax is installed (it is,
+# for jupyter-events): 2 s of every stage's start-up spent on an IRI format check that notebook
+# validation never uses. Marking the module absent makes jsonschema skip that one check.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
+import papermill as pm  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
 
 # The workspace this script belongs to is the one being run: under `dvc exp run --temp` or a
 # `dvc queue` worker that is a copy of the checkout, and its own cemlib and params.yaml must be

@@ -44,3 +44,23 @@ def small_pipeline(tmp_path_factory) -> Path:
     from stage_runner import run_pipeline
 
     return run_pipeline(tmp_path_factory.mktemp("small_pipeline"), *SMALL_PIPELINE_WORLD)
+
+
+# `make test` runs the tests on every core (pytest-xdist, `--dist loadgroup`). A session fixture is
+# built once per worker, so the tests that share an expensive one are kept on the same worker:
+# otherwise each worker would run the same small pipeline or generate the same world again.
+SHARED_EXPENSIVE = ("small_pipeline", "default_world")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.suffix == ".ipynb":  # nbval: a notebook's cells share one kernel, and the
+            item.add_marker(pytest.mark.xdist_group("notebooks"))  # stage copies run in order
+            continue
+        shared = [name for name in SHARED_EXPENSIVE if name in getattr(item, "fixturenames", [])]
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "scenario" in callspec.params:  # test_partial_inputs
+            shared = [f"partial-{callspec.params['scenario']}"]
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared[0]))

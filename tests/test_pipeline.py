@@ -114,6 +114,8 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path, small_pipel
     for name in digests[0]:
         assert digests[0][name] == digests[1][name], f"{name} differs between two runs"
     drivers = pd.read_parquet(small_pipeline / "data" / "results" / "drivers.parquet")
+    # Frozen copies of the published columns, not read from cemlib.data.contracts: a column
+    # renamed or dropped there must fail here, since other tools read these files.
     contract = [
         "outcome",
         "driver",

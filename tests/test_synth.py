@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from pathlib import Path
 
@@ -491,17 +490,17 @@ def test_archetype_truth_covers_customers(small):
 
 
 @pytest.mark.slow
-def test_default_world(tmp_path):
-    t0 = time.perf_counter()
-    summary = synth.generate(tmp_path)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 60
-    rows = summary["rows"]
+def test_default_world(default_world):
+    """The world `make repro` builds (the session's shared copy; its generation speed is
+    bench/ material, not a test's)."""
+    world = read_world(default_world)
+    rows = {
+        name: len(world[name]) for name in ("customers", "transactions", "responses", "feedback")
+    }
     assert 19_500 <= rows["customers"] <= 21_000
     assert rows["transactions"] >= 200_000
     assert rows["responses"] >= 8_000
     assert rows["feedback"] >= 3_000
-    world = read_world(tmp_path)
     rates = natural_rates(world)
     assert rates["straight_liner"] < 0.001 and rates["speeder"] < 0.0005
     for name, rate in rates.items():

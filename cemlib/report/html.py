@@ -24,6 +24,7 @@ __all__ = [
     "skip_note",
     "figure_png",
     "figure",
+    "figure_subsection",
     "table",
     "bullet_list",
 ]
@@ -82,6 +83,14 @@ def figure(fig: plt.Figure, key: str, caption: str, alt: str | None = None) -> s
         f'<figcaption><span class="wp-num" data-for="fig-{key}"></span> {esc(caption)}'
         "</figcaption></figure>"
     )
+
+
+def figure_subsection(
+    key: str, title: str, text: str, fig: plt.Figure, figure_key: str, caption: str
+) -> list[str]:
+    """A numbered sub-section that reads one figure: heading ``sec-KEY``, a paragraph of
+    ``text`` (HTML) and the figure ``fig-FIGURE_KEY``."""
+    return [heading(key, title, 3), para(text), figure(fig, figure_key, caption)]
 
 
 def _cell(value, digits: int) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from cemlib.report.html import (
     bullet_list,
     esc,
     figure,
+    figure_subsection,
     heading,
     para,
     ref,
@@ -181,53 +182,42 @@ def drivers_section(study: Study, params: dict) -> str:
     ]
     priorities = study.result("drivers_priorities")
     if priorities is not None:
-        parts += [
-            heading("drivers-ipa", "Importance against performance", 3),
-            para(
-                "Where impact is above average and performance below it, improvement pays most "
-                f"(“fix first”, {ref('fig-ipa')})."
-            ),
-            figure(
-                plots.importance_performance_map(priorities, outcome),
-                "ipa",
-                "Importance–performance map, split at the means.",
-            ),
-        ]
+        parts += figure_subsection(
+            "drivers-ipa",
+            "Importance against performance",
+            "Where impact is above average and performance below it, improvement pays most "
+            f"(“fix first”, {ref('fig-ipa')}).",
+            plots.importance_performance_map(priorities, outcome),
+            "ipa",
+            "Importance–performance map, split at the means.",
+        )
         if "stated_mean" in priorities and priorities["stated_mean"].notna().any():
             stated = priorities.rename(columns={"importance_share": "derived_share"})
-            parts += [
-                heading("drivers-stated", "Stated against derived importance", 3),
-                para(
-                    "What customers say matters, set against what moves their "
-                    f"advocacy ({ref('fig-stated')})."
-                ),
-                figure(
-                    plots.stated_vs_derived_chart(stated.dropna(subset=["stated_mean"]), outcome),
-                    "stated",
-                    "Stated importance against derived importance, each as % of its total.",
-                ),
-            ]
+            parts += figure_subsection(
+                "drivers-stated",
+                "Stated against derived importance",
+                "What customers say matters, set against what moves their "
+                f"advocacy ({ref('fig-stated')}).",
+                plots.stated_vs_derived_chart(stated.dropna(subset=["stated_mean"]), outcome),
+                "stated",
+                "Stated importance against derived importance, each as % of its total.",
+            )
         else:
             parts.append(skip_note("stated vs derived importance", "stated-importance items"))
     touchpoints = study.result("drivers_touchpoints")
     if touchpoints is not None:
-        parts += [
-            heading("drivers-cei-bei", "Touchpoints and the brand", 3),
-            para(
-                "Each touchpoint's customer-experience index (CEI) against its brand-experience "
-                f"index (BEI), sized by importance ({ref('fig-cei-bei')}). Important "
-                "touchpoints belong in the branded zone (both indices at or above "
-                f"{params['map_threshold']:g}); more than {params['map_off_diagonal']:g} points off "
-                "the diagonal a touchpoint is too brand-centric or too customer-centric."
-            ),
-            figure(
-                plots.cei_bei_chart(
-                    touchpoints, params["map_threshold"], params["map_off_diagonal"]
-                ),
-                "cei-bei",
-                "CEI × BEI map of the touchpoints.",
-            ),
-        ]
+        parts += figure_subsection(
+            "drivers-cei-bei",
+            "Touchpoints and the brand",
+            "Each touchpoint's customer-experience index (CEI) against its brand-experience "
+            f"index (BEI), sized by importance ({ref('fig-cei-bei')}). Important "
+            "touchpoints belong in the branded zone (both indices at or above "
+            f"{params['map_threshold']:g}); more than {params['map_off_diagonal']:g} points off "
+            "the diagonal a touchpoint is too brand-centric or too customer-centric.",
+            plots.cei_bei_chart(touchpoints, params["map_threshold"], params["map_off_diagonal"]),
+            "cei-bei",
+            "CEI × BEI map of the touchpoints.",
+        )
     else:
         parts.append(skip_note("CEI × BEI map", "brand items per touchpoint in the codebook"))
     return section("drivers", "What drives advocacy", "".join(parts))

@@ -23,11 +23,12 @@ in multiple regression. *Psychological Methods*, 8(2), 129-148.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
 
+from cemlib.cx.drivers import frames
 from cemlib.cx.drivers.frames import (
     DECOMPOSING_METHODS,
     METHOD_ALIASES,
@@ -35,12 +36,6 @@ from cemlib.cx.drivers.frames import (
     PAIR_COLUMNS,
     TABLE_COLUMNS,
     DriverAnalysis,
-    _frame,
-    _Notes,
-    _pairs,
-    _percentiles,
-    _rank,
-    _zero_result,
 )
 from cemlib.cx.drivers.inputs import _check_inputs, _is_constant, _prepare_rows
 from cemlib.cx.metrics import kish_n
@@ -55,6 +50,18 @@ if TYPE_CHECKING:
 __all__ = ["analyse_drivers", "dominance_pairs", "relative_importance"]
 
 _HIGH_VIF = 10.0
+
+
+class DriverOptions(TypedDict, total=False):
+    """The options :func:`relative_importance` and :func:`dominance_pairs` pass on to
+    :func:`analyse_drivers` (documented there and in :func:`relative_importance`)."""
+
+    weights: str | npt.ArrayLike | None
+    missing: str
+    n_boot: int
+    seed: int
+    ci: float
+    progress: bool
 
 
 def analyse_drivers(
@@ -107,7 +114,7 @@ def analyse_drivers(
     *Journal of Statistical Software*, 17(1), 1-27.
     """
     drivers = _check_inputs(df, outcome, drivers, missing, ci, n_boot)
-    notes = _Notes(outcome, drivers)
+    notes = frames.Notes(outcome, drivers)
     x, y, w, weighted = _prepare_rows(df, outcome, drivers, weights, notes)
     p = len(drivers)
 
@@ -150,12 +157,12 @@ def analyse_drivers(
             "importance set to 0",
             note=f"too few rows ({n_check}) for {len(used)} drivers",
         )
-        return _zero_result(outcome, drivers, n_rows, n_eff, notes, METHODS)
+        return frames.zero_result(outcome, drivers, n_rows, n_eff, notes, METHODS)
     if _is_constant(data[:, -1], wd):
         notes.warn(
             "the outcome has no variance; importance set to 0", note="outcome has no variance"
         )
-        return _zero_result(outcome, drivers, n_rows, n_eff, notes, METHODS)
+        return frames.zero_result(outcome, drivers, n_rows, n_eff, notes, METHODS)
 
     constant = np.array([_is_constant(data[:, j], wd) for j in range(len(used))] + [False])
     if constant.any():
@@ -268,9 +275,9 @@ def analyse_drivers(
         full = np.zeros(p)
         full[answered] = values[method]
         key = np.abs(full) if method in ("correlation", "beta") else full
-        ranks = _rank(key)
+        ranks = frames.rank(key)
         if boot is not None:
-            low, high = _percentiles(boot[method], ci)
+            low, high = frames.percentiles(boot[method], ci)
         for j, d in enumerate(drivers):
             k = pos.get(d)
             imp = 0.0 if k is None else float(values[method][k])
@@ -306,9 +313,11 @@ def analyse_drivers(
             if boot is not None:
                 bfull = np.zeros((n_boot, p))
                 bfull[:, answered] = boot[method]
-            pair_rows += _pairs(outcome, method, drivers, full, bfull, ci)
+            pair_rows += frames.pairs(outcome, method, drivers, full, bfull, ci)
     return DriverAnalysis(
-        _frame(rows, TABLE_COLUMNS), _frame(pair_rows, PAIR_COLUMNS), notes.messages
+        frames.to_frame(rows, TABLE_COLUMNS),
+        frames.to_frame(pair_rows, PAIR_COLUMNS),
+        notes.messages,
     )
 
 
@@ -316,13 +325,8 @@ def relative_importance(
     df: pd.DataFrame,
     outcome: str,
     drivers: Sequence[str],
-    weights: str | npt.ArrayLike | None = None,
-    missing: str = "listwise",
-    n_boot: int = 1000,
-    seed: int = 0,
-    ci: float = 0.95,
-    progress: bool = False,
     method: str | list[str] | None = None,
+    **options: Unpack[DriverOptions],
 ) -> pd.DataFrame:
     """Relative importance of each driver for one outcome, by five methods, with bootstrap CIs.
 
@@ -334,6 +338,11 @@ def relative_importance(
         Outcome column.
     drivers : list of str
         Driver columns (each appears in the result, whatever happens to it).
+    method : str or list of str, optional
+        The methods to return, named as the literature does: ``"lmg"`` (Lindeman, Merenda &
+        Gold 1980; the same decomposition as ``"shapley"``), ``"relative_weight"`` (Johnson
+        2000), ``"pratt"``, ``"beta"``, ``"correlation"``. Default: all five, under the names
+        of ``drivers.parquet`` (``shapley`` for LMG). Rows carry the name asked for.
     weights : str or array_like, optional
         Survey weight column name or one weight per row; rows with a missing or negative weight
         are left out (with a warning). Estimates are weighted, and ``n_effective`` is Kish's
@@ -350,11 +359,6 @@ def relative_importance(
         Confidence level of the percentile intervals.
     progress : bool
         Show a tqdm progress bar for the bootstrap.
-    method : str or list of str, optional
-        The methods to return, named as the literature does: ``"lmg"`` (Lindeman, Merenda &
-        Gold 1980; the same decomposition as ``"shapley"``), ``"relative_weight"`` (Johnson
-        2000), ``"pratt"``, ``"beta"``, ``"correlation"``. Default: all five, under the names
-        of ``drivers.parquet`` (``shapley`` for LMG). Rows carry the name asked for.
 
     Returns
     -------
@@ -410,9 +414,7 @@ def relative_importance(
     1  price    lmg   0.18     2
     2   wait    lmg   0.05     3
     """
-    table = analyse_drivers(
-        df, outcome, drivers, weights, missing, n_boot, seed, ci, progress
-    ).table
+    table = analyse_drivers(df, outcome, drivers, **options).table
     if method is None:
         return table
     asked = [method] if isinstance(method, str) else list(method)
@@ -425,15 +427,7 @@ def relative_importance(
 
 
 def dominance_pairs(
-    df: pd.DataFrame,
-    outcome: str,
-    drivers: Sequence[str],
-    weights: str | npt.ArrayLike | None = None,
-    missing: str = "listwise",
-    n_boot: int = 1000,
-    seed: int = 0,
-    ci: float = 0.95,
-    progress: bool = False,
+    df: pd.DataFrame, outcome: str, drivers: Sequence[str], **options: Unpack[DriverOptions]
 ) -> pd.DataFrame:
     """Does driver *i* outweigh driver *j*? Bootstrap comparison of every pair of drivers.
 
@@ -464,4 +458,4 @@ def dominance_pairs(
     Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
     *Journal of Statistical Software*, 17(1), 1-27.
     """
-    return analyse_drivers(df, outcome, drivers, weights, missing, n_boot, seed, ci, progress).pairs
+    return analyse_drivers(df, outcome, drivers, **options).pairs

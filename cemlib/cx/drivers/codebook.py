@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cemlib.cx.drivers import frames
 from cemlib.cx.drivers.analysis import analyse_drivers
-from cemlib.cx.drivers.frames import _empty_pairs
 from cemlib.cx.drivers.inputs import _numeric, _weights_array
 from cemlib.cx.drivers.logistic import _analyse_logistic
 from cemlib.cx.promoters import promoter_min
@@ -109,7 +109,7 @@ def key_drivers(
     pair_table = (
         pd.concat([p for p in pairs if len(p)], ignore_index=True)
         if any(len(p) for p in pairs)
-        else _empty_pairs()
+        else frames.empty_pairs()
     )
     return table, pair_table, messages
 

@@ -51,13 +51,13 @@ class DriverWarning(UserWarning):
     """Degenerate key-driver input: the result is defined but needs reading with care."""
 
 
-def _percentiles(boot: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
+def percentiles(boot: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1.0 - ci) / 2.0
     low, high = np.percentile(boot, [100 * alpha, 100 * (1 - alpha)], axis=0)
     return low, high
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
+def rank(values: np.ndarray) -> np.ndarray:
     """1 = largest; ties share the smallest rank."""
     return pd.Series(values).rank(method="min", ascending=False).to_numpy(dtype=np.int64)
 
@@ -71,7 +71,7 @@ class DriverAnalysis:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Notes:
+class Notes:
     """Per-driver notes and the warnings of one analysis."""
 
     def __init__(self, outcome: str, drivers: list[str]):
@@ -93,7 +93,7 @@ class _Notes:
         return "; ".join(dict.fromkeys(self.by_driver[driver]))
 
 
-def _empty_pairs() -> pd.DataFrame:
+def empty_pairs() -> pd.DataFrame:
     return pd.DataFrame(
         {
             c: pd.Series(
@@ -104,7 +104,7 @@ def _empty_pairs() -> pd.DataFrame:
     )
 
 
-def _pairs(
+def pairs(
     outcome: str,
     method: str,
     drivers: list[str],
@@ -124,7 +124,7 @@ def _pairs(
             else:
                 d = boot[:, i] - boot[:, j]
                 p_greater = float(np.mean(d > _TIE_TOL) + 0.5 * np.mean(np.abs(d) <= _TIE_TOL))
-                low, high = (float(v) for v in _percentiles(d, ci))
+                low, high = (float(v) for v in percentiles(d, ci))
             rows.append(
                 {
                     "outcome": outcome,
@@ -140,7 +140,7 @@ def _pairs(
     return rows
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("rank", "n", "sign"):
         if col in frame:
@@ -160,7 +160,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _zero_result(outcome, drivers, n_rows, n_eff, notes: _Notes, methods) -> DriverAnalysis:
+def zero_result(outcome, drivers, n_rows, n_eff, notes: Notes, methods) -> DriverAnalysis:
     rows = []
     for method in methods:
         for d, n, ne in zip(drivers, n_rows, n_eff, strict=True):
@@ -186,11 +186,11 @@ def _zero_result(outcome, drivers, n_rows, n_eff, notes: _Notes, methods) -> Dri
     pair_rows = []
     for method in methods:
         if method in (*DECOMPOSING_METHODS, LOGISTIC_METHOD):
-            pair_rows += _pairs(
+            pair_rows += pairs(
                 outcome, method, drivers, np.zeros(len(drivers)), None, 0.95, degenerate=True
             )
     return DriverAnalysis(
-        _frame(rows, TABLE_COLUMNS),
-        _frame(pair_rows, PAIR_COLUMNS) if pair_rows else _empty_pairs(),
+        to_frame(rows, TABLE_COLUMNS),
+        to_frame(pair_rows, PAIR_COLUMNS) if pair_rows else empty_pairs(),
         notes.messages,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cemlib.cx.drivers.frames import _Notes
+from cemlib.cx.drivers import frames
 from cemlib.stats.importance import CONSTANT_TOL
 
 __all__ = ["MISSING_POLICIES"]
@@ -80,7 +80,7 @@ def _check_inputs(df, outcome, drivers, missing, ci, n_boot) -> list[str]:
     return drivers
 
 
-def _prepare_rows(df, outcome, drivers, weights, notes: _Notes):
+def _prepare_rows(df, outcome, drivers, weights, notes: frames.Notes):
     """Outcome and driver values of the rows with an outcome and a usable weight."""
     y = _numeric(df, [outcome])[:, 0]
     x = _numeric(df, drivers)

@@ -14,18 +14,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cemlib.cx.drivers.frames import (
-    LOGISTIC_METHOD,
-    PAIR_COLUMNS,
-    TABLE_COLUMNS,
-    DriverAnalysis,
-    _frame,
-    _Notes,
-    _pairs,
-    _percentiles,
-    _rank,
-    _zero_result,
-)
+from cemlib.cx.drivers import frames
+from cemlib.cx.drivers.frames import LOGISTIC_METHOD, PAIR_COLUMNS, TABLE_COLUMNS, DriverAnalysis
 from cemlib.cx.drivers.inputs import _check_inputs, _is_constant, _numeric, _prepare_rows
 from cemlib.cx.metrics import kish_n
 from cemlib.stats.bootstrap import bootstrap_indices
@@ -46,7 +36,7 @@ def _analyse_logistic(
     df, outcome_binary, drivers, weights=None, n_boot=0, seed=0, ci=0.95, progress=False
 ) -> DriverAnalysis:
     drivers = _check_inputs(df, outcome_binary, drivers, "listwise", ci, n_boot)
-    notes = _Notes(outcome_binary, drivers)
+    notes = frames.Notes(outcome_binary, drivers)
     frame = df.assign(**{outcome_binary: _binary(df, outcome_binary)})
     x, y, w, weighted = _prepare_rows(frame, outcome_binary, drivers, weights, notes)
     p = len(drivers)
@@ -61,13 +51,13 @@ def _analyse_logistic(
             f"only {n} complete rows for {p} drivers (need at least drivers + 2); importance set to 0",
             note=f"too few rows ({n}) for {p} drivers",
         )
-        return _zero_result(outcome_binary, drivers, n_rows, n_eff, notes, methods)
+        return frames.zero_result(outcome_binary, drivers, n_rows, n_eff, notes, methods)
     if _is_constant(y, w):
         notes.warn(
             "the binary outcome has only one class; importance set to 0",
             note="outcome has one class only",
         )
-        return _zero_result(outcome_binary, drivers, n_rows, n_eff, notes, methods)
+        return frames.zero_result(outcome_binary, drivers, n_rows, n_eff, notes, methods)
 
     est = logistic_weights(x, y, w)
     if est["constant"].any():
@@ -101,9 +91,9 @@ def _analyse_logistic(
                 "with the ridge penalty",
                 drivers=[],
             )
-        low, high = _percentiles(boot, ci)
+        low, high = frames.percentiles(boot, ci)
     raw, total = est["raw"], est["r2"]
-    ranks = _rank(raw)
+    ranks = frames.rank(raw)
     rows = []
     for j, d in enumerate(drivers):
         rows.append(
@@ -125,8 +115,10 @@ def _analyse_logistic(
                 "note": notes.text(d),
             }
         )
-    pairs = _pairs(outcome_binary, LOGISTIC_METHOD, drivers, raw, boot, ci)
-    return DriverAnalysis(_frame(rows, TABLE_COLUMNS), _frame(pairs, PAIR_COLUMNS), notes.messages)
+    pairs = frames.pairs(outcome_binary, LOGISTIC_METHOD, drivers, raw, boot, ci)
+    return DriverAnalysis(
+        frames.to_frame(rows, TABLE_COLUMNS), frames.to_frame(pairs, PAIR_COLUMNS), notes.messages
+    )
 
 
 def logistic_relative_weight(

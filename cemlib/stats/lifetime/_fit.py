@@ -2,14 +2,14 @@ r"""Maximum-likelihood machinery shared by the lifetime models (:mod:`.bgnbd`, :
 
 Both models are fitted the same way: the mean negative log-likelihood of the log-parameters is
 minimised with L-BFGS-B and the analytic gradient inside wide bounds, then polished with Newton
-steps on a finite-difference Hessian of that gradient (:func:`_maximise`); standard errors come
+steps on a finite-difference Hessian of that gradient (:func:`maximise`); standard errors come
 from the observed information by the delta method (:func:`_summary_table`). Estimates that run
 towards the bounds mean the likelihood is flat towards a boundary of the model and are flagged
 with a :class:`LifetimeModelWarning`.
 
 Also here: the argument checks and output wrapping every model method shares, the learned
-attributes of a fitted model (:func:`_store_params`, the sklearn convention of a trailing ``_``)
-and the Gauss rule for a Beta density (:func:`_beta_gauss_nodes`, Golub & Welsch 1969) used by
+attributes of a fitted model (:func:`store_params`, the sklearn convention of a trailing ``_``)
+and the Gauss rule for a Beta density (:func:`beta_gauss_nodes`, Golub & Welsch 1969) used by
 the BG/NBD's quadrature.
 
 References
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     FloatArray = npt.NDArray[np.float64]
-    # array-likes that are not a Series (a Series in gives a Series out, see `_wrap`)
+    # array-likes that are not a Series (a Series in gives a Series out, see `wrap`)
     NotSeries = float | Sequence[float] | npt.NDArray[Any] | pd.Index
 
 __all__ = ["LifetimeModelWarning"]
@@ -62,7 +62,7 @@ class _Model(Protocol):
 
 
 class _Fitted(_Model, Protocol):
-    """A lifetime model with the attributes of a fit to data (see :func:`_finish_fit`)."""
+    """A lifetime model with the attributes of a fit to data (see :func:`finish_fit`)."""
 
     summary_: pd.DataFrame
     optimizer_result_: Any  # scipy.optimize.OptimizeResult
@@ -71,7 +71,7 @@ class _Fitted(_Model, Protocol):
 _FittedT = TypeVar("_FittedT", bound=_Fitted)
 
 
-def _as_float_arrays(*arrays: npt.ArrayLike) -> list[FloatArray]:
+def as_float_arrays(*arrays: npt.ArrayLike) -> list[FloatArray]:
     out: list[FloatArray] = [np.asarray(a, dtype="float64").reshape(-1) for a in arrays]
     n = {len(a) for a in out}
     if len(n) != 1:
@@ -80,48 +80,48 @@ def _as_float_arrays(*arrays: npt.ArrayLike) -> list[FloatArray]:
 
 
 @overload
-def _wrap(values: FloatArray, like: pd.Series, name: str) -> pd.Series[float]: ...
+def wrap(values: FloatArray, like: pd.Series, name: str) -> pd.Series[float]: ...
 @overload
-def _wrap(values: FloatArray, like: npt.ArrayLike, name: str) -> FloatArray: ...
-def _wrap(values: FloatArray, like: object, name: str) -> pd.Series[float] | FloatArray:
+def wrap(values: FloatArray, like: npt.ArrayLike, name: str) -> FloatArray: ...
+def wrap(values: FloatArray, like: object, name: str) -> pd.Series[float] | FloatArray:
     """Return a Series on ``like``'s index when ``like`` is a Series, else an ndarray."""
     if isinstance(like, pd.Series):
         return pd.Series(values, index=like.index, name=name)
     return values
 
 
-def _check_fitted(est: object, attr: str) -> None:
+def check_fitted(est: object, attr: str) -> None:
     if not hasattr(est, attr):
         raise NotFittedError(f"{type(est).__name__} is not fitted yet: call fit() first")
 
 
-def _store_params(est: _Model, values: FloatArray, label: str) -> None:
+def store_params(est: _Model, values: FloatArray, label: str) -> None:
     """Set a model's learned parameters: ``<name>_`` for each of ``est._names``, and ``params_``
-    (the Series :func:`_check_fitted` looks for)."""
+    (the Series :func:`check_fitted` looks for)."""
     for name, value in zip(est._names, values, strict=True):
         setattr(est, f"{name}_", float(value))
     est.params_ = pd.Series(values, index=list(est._names), name=label)
 
 
-def _given_or_fitted(est: _Model, params: npt.ArrayLike | None) -> npt.ArrayLike:
+def given_or_fitted(est: _Model, params: npt.ArrayLike | None) -> npt.ArrayLike:
     """``params`` of ``log_likelihood``: as given, or the fitted ones when None (which needs a
     fitted model)."""
     if params is None:
-        _check_fitted(est, "params_")
+        check_fitted(est, "params_")
         return est.params_.to_numpy()
     return params
 
 
-def _finish_fit(est: _FittedT, theta: FloatArray, H: FloatArray, n: float, res: Any) -> _FittedT:
+def finish_fit(est: _FittedT, theta: FloatArray, H: FloatArray, n: float, res: Any) -> _FittedT:
     """The last learned attributes of ``fit``: ``summary_`` (:func:`_summary_table` of the
-    optimum ``theta`` and Hessian ``H`` of :func:`_maximise`) and ``optimizer_result_`` (``res``).
+    optimum ``theta`` and Hessian ``H`` of :func:`maximise`) and ``optimizer_result_`` (``res``).
     Returns ``est``."""
     est.summary_ = _summary_table(est._names, theta, H, n)
     est.optimizer_result_ = res
     return est
 
 
-def _positive_params(cls: type[_Model], values: Sequence[float]) -> FloatArray:
+def positive_params(cls: type[_Model], values: Sequence[float]) -> FloatArray:
     """Parameters given to ``from_params``: finite and positive, as float64."""
     params = np.asarray(values, dtype="float64")
     if not np.all(np.isfinite(params) & (params > 0)):
@@ -143,7 +143,7 @@ def _observed_information(
     return (H + H.T) / 2
 
 
-def _maximise(
+def maximise(
     neg_ll_and_grad: Callable[[FloatArray], tuple[float, FloatArray]],
     x0: FloatArray,
     names: Sequence[str],
@@ -211,7 +211,7 @@ def _maximise(
     return theta, res, H
 
 
-def _penalised_objective(
+def penalised_objective(
     loglik_terms: Callable[..., tuple[FloatArray, FloatArray]],
     penalizer: float,
     theta: FloatArray,
@@ -233,7 +233,7 @@ def _penalised_objective(
     return f, -(g @ w) / n * params + penalizer * 2 * params**2  # chain rule to log scale
 
 
-def _beta_gauss_nodes(a: float, b: float, n: int) -> tuple[FloatArray, FloatArray]:
+def beta_gauss_nodes(a: float, b: float, n: int) -> tuple[FloatArray, FloatArray]:
     """Nodes and weights (summing to 1) of the n-point Gauss rule for the Beta(a, b) density.
 
     Golub–Welsch on the Jacobi matrix of the Jacobi polynomials with weight

@@ -26,19 +26,8 @@ import pandas as pd
 from scipy import special
 from sklearn.base import BaseEstimator
 
-from cemlib.stats.lifetime._fit import (
-    LifetimeModelWarning,
-    _as_float_arrays,
-    _beta_gauss_nodes,
-    _check_fitted,
-    _finish_fit,
-    _given_or_fitted,
-    _maximise,
-    _penalised_objective,
-    _positive_params,
-    _store_params,
-    _wrap,
-)
+from cemlib.stats.lifetime import _fit
+from cemlib.stats.lifetime._fit import LifetimeModelWarning
 from cemlib.stats.lifetime.rfm import _validate_rfm, compress_rfm
 
 if TYPE_CHECKING:
@@ -257,7 +246,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         w: FloatArray,
         n: float,
     ) -> tuple[float, FloatArray]:
-        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n)
+        return _fit.penalised_objective(self._loglik_terms, self.penalizer, theta, (x, tx, T), w, n)
 
     @classmethod
     def from_params(cls, r: float, alpha: float, a: float, b: float) -> BetaGeoFitter:
@@ -268,7 +257,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         ``n_distinct_``) are not set. Parameters must be positive.
         """
         model = cls()
-        _store_params(model, _positive_params(cls, [r, alpha, a, b]), "BG/NBD")
+        _fit.store_params(model, _fit.positive_params(cls, [r, alpha, a, b]), "BG/NBD")
         return model
 
     def fit(
@@ -294,7 +283,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         -------
         self
         """
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T = _fit.as_float_arrays(repeat_purchases, recency, age)
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("BetaGeoFitter.fit: weights must have one entry per row")
@@ -324,18 +313,18 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
             )
         x0 = np.zeros(4)
         x0[1] = np.log(max(np.average(T, weights=w), 1e-3) / 10)  # alpha scales with time
-        theta, res, H = _maximise(
+        theta, res, H = _fit.maximise(
             lambda th: self._objective(th, x, tx, T, w, n),
             x0,
             self._names,
             "BetaGeoFitter.fit",
             "e.g. all customers identical, or no heterogeneity in purchase rates or dropout",
         )
-        _store_params(self, np.exp(theta), "BG/NBD")
+        _fit.store_params(self, np.exp(theta), "BG/NBD")
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, tx, T))
         self.n_ = n
         self.n_distinct_ = len(x)
-        return _finish_fit(self, theta, H, n, res)
+        return _fit.finish_fit(self, theta, H, n, res)
 
     def log_likelihood(
         self,
@@ -345,13 +334,13 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         params: npt.ArrayLike | None = None,
     ) -> FloatArray:
         """Per-customer log-likelihood at ``params`` (default: the fitted ones)."""
-        params = _given_or_fitted(self, params)
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        params = _fit.given_or_fitted(self, params)
+        x, tx, T = _fit.as_float_arrays(repeat_purchases, recency, age)
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, tx, T)
 
     # -- predictions -----------------------------------------------------------------------
     def _params(self) -> tuple[float, float, float, float]:
-        _check_fitted(self, "params_")
+        _fit.check_fitted(self, "params_")
         return self.r_, self.alpha_, self.a_, self.b_
 
     @overload
@@ -380,9 +369,9 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         odds, so it stays accurate for large :math:`x`.
         """
         r, alpha, a, b = self._params()
-        x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T = _fit.as_float_arrays(repeat_purchases, recency, age)
         out = self._p_alive(r, alpha, a, b, x, tx, T)
-        return _wrap(out, repeat_purchases, "p_alive")
+        return _fit.wrap(out, repeat_purchases, "p_alive")
 
     @staticmethod
     def _p_alive(
@@ -461,7 +450,7 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
         x, T, t = (np.asarray(v, dtype="float64") for v in np.broadcast_arrays(x, T, t))
         out = np.empty(x.shape)
         for xv in np.unique(x):
-            p, w = _beta_gauss_nodes(a, b + xv, n_nodes)
+            p, w = _fit.beta_gauss_nodes(a, b + xv, n_nodes)
             sel = x == xv
             k = t[sel] / (alpha + T[sel])
             h = -np.expm1(-(r + xv) * np.log1p(np.multiply.outer(k, p))) / p
@@ -538,13 +527,13 @@ class BetaGeoFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no ty
             Calibration summary per customer (:math:`x, t_x, T`).
         """
         r, alpha, a, b = self._params()
-        x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
+        x, tx, T_ = _fit.as_float_arrays(repeat_purchases, recency, age)
         t_arr = np.asarray(t, dtype="float64")
         if np.any(t_arr < 0):
             raise ValueError("conditional_expected_purchases: t must be >= 0")
         g = self._growth_unique(x, T_, np.broadcast_to(t_arr, x.shape) if t_arr.ndim else t_arr)
         out = self._p_alive(r, alpha, a, b, x, tx, T_) * g
-        return _wrap(out, repeat_purchases, "expected_purchases")
+        return _fit.wrap(out, repeat_purchases, "expected_purchases")
 
     @overload
     def expected_purchases(self, t: float) -> float: ...

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast, overload
 import numpy as np
 import pandas as pd
 
-from cemlib.stats.lifetime._fit import _as_float_arrays, _wrap
+from cemlib.stats.lifetime import _fit
 from cemlib.stats.lifetime.bgnbd import BetaGeoFitter
 from cemlib.stats.lifetime.gamma_gamma import GammaGammaFitter
 from cemlib.stats.lifetime.rfm import rfm_summary
@@ -204,7 +204,7 @@ def customer_lifetime_value(
         raise ValueError(f"customer_lifetime_value: step must be > 0, got {step}")
     if not discount_rate_per_unit > -1:
         raise ValueError("customer_lifetime_value: discount_rate_per_unit must be > -1")
-    x, tx, T_ = _as_float_arrays(repeat_purchases, recency, age)
+    x, tx, T_ = _fit.as_float_arrays(repeat_purchases, recency, age)
     spend = np.asarray(gg.conditional_expected_average_profit(x, monetary_value), dtype="float64")
     if margin is not None:
         marg = np.asarray(margin, dtype="float64")
@@ -222,7 +222,7 @@ def customer_lifetime_value(
     disc = (1.0 + discount_rate_per_unit) ** (-times)
     per_pair = dG @ disc
     value = bgnbd._p_alive(r, alpha, a, b, x, tx, T_) * per_pair[codes] * spend
-    return _wrap(value, repeat_purchases, "clv")
+    return _fit.wrap(value, repeat_purchases, "clv")
 
 
 def holdout_check(

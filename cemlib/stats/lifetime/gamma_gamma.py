@@ -25,18 +25,8 @@ import numpy as np
 from scipy import special
 from sklearn.base import BaseEstimator
 
-from cemlib.stats.lifetime._fit import (
-    LifetimeModelWarning,
-    _as_float_arrays,
-    _check_fitted,
-    _finish_fit,
-    _given_or_fitted,
-    _maximise,
-    _penalised_objective,
-    _positive_params,
-    _store_params,
-    _wrap,
-)
+from cemlib.stats.lifetime import _fit
+from cemlib.stats.lifetime._fit import LifetimeModelWarning
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -216,7 +206,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
     def _objective(
         self, theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray, n: float
     ) -> tuple[float, FloatArray]:
-        return _penalised_objective(self._loglik_terms, self.penalizer, theta, (x, m), w, n)
+        return _fit.penalised_objective(self._loglik_terms, self.penalizer, theta, (x, m), w, n)
 
     @classmethod
     def from_params(cls, p: float, q: float, v: float) -> GammaGammaFitter:
@@ -228,11 +218,11 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         be positive.
         """
         model = cls()
-        model._store(_positive_params(cls, [p, q, v]))
+        model._store(_fit.positive_params(cls, [p, q, v]))
         return model
 
     def _store(self, params: FloatArray) -> None:
-        _store_params(self, params, "Gamma-Gamma")
+        _fit.store_params(self, params, "Gamma-Gamma")
         self.population_mean_spend_ = (
             self.p_ * self.v_ / (self.q_ - 1) if self.q_ > 1 else float("nan")
         )
@@ -258,7 +248,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         -------
         self
         """
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        x, m = _fit.as_float_arrays(repeat_purchases, monetary_value)
         w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64").ravel()
         if len(w) != len(x):
             raise ValueError("GammaGammaFitter.fit: weights must have one entry per row")
@@ -296,7 +286,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
                 stacklevel=2,
             )
         x0 = np.array([0.0, 0.0, np.log(max(np.average(m, weights=w), 1e-6))])
-        theta, res, H = _maximise(
+        theta, res, H = _fit.maximise(
             lambda th: self._objective(th, x, m, w, n),
             x0,
             self._names,
@@ -306,7 +296,7 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         self._store(np.exp(theta))
         self.log_likelihood_ = float(w @ self._loglik_terms(np.exp(theta), x, m))
         self.n_ = n
-        return _finish_fit(self, theta, H, n, res)
+        return _fit.finish_fit(self, theta, H, n, res)
 
     def log_likelihood(
         self,
@@ -315,8 +305,8 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         params: npt.ArrayLike | None = None,
     ) -> FloatArray:
         """Per-customer log-density of :math:`\\bar z` at ``params`` (default: fitted)."""
-        params = _given_or_fitted(self, params)
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        params = _fit.given_or_fitted(self, params)
+        x, m = _fit.as_float_arrays(repeat_purchases, monetary_value)
         return self._loglik_terms(np.asarray(params, dtype="float64"), x, m)
 
     @overload
@@ -341,9 +331,9 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
         mean (Fader, Hardie & Lee 2005b, eq. 5). For :math:`x = 0` it is the population mean,
         which exists only for :math:`q > 1` (otherwise NaN, with a warning).
         """
-        _check_fitted(self, "params_")
+        _fit.check_fitted(self, "params_")
         p, q, v = self.p_, self.q_, self.v_
-        x, m = _as_float_arrays(repeat_purchases, monetary_value)
+        x, m = _fit.as_float_arrays(repeat_purchases, monetary_value)
         m = np.where(x > 0, m, 0.0)
         den = p * x + q - 1
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -356,4 +346,4 @@ class GammaGammaFitter(BaseEstimator):  # type: ignore[misc]  # sklearn ships no
                 LifetimeModelWarning,
                 stacklevel=2,
             )
-        return _wrap(out, repeat_purchases, "expected_spend")
+        return _fit.wrap(out, repeat_purchases, "expected_spend")

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cemlib.stats.lifetime._fit import LifetimeModelWarning, _as_float_arrays
+from cemlib.stats.lifetime import _fit
+from cemlib.stats.lifetime._fit import LifetimeModelWarning
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -354,7 +355,7 @@ def compress_rfm(
     the fit on all customers at a fraction of the cost (with weekly time and daily dates a
     million customers collapse to a few hundred thousand triples at most).
     """
-    x, tx, T = _as_float_arrays(repeat_purchases, recency, age)
+    x, tx, T = _fit.as_float_arrays(repeat_purchases, recency, age)
     w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")
     frame = pd.DataFrame({"repeat_purchases": x, "recency": tx, "age": T, "weight": w})
     grouped = frame.groupby(["repeat_purchases", "recency", "age"], sort=True)
