@@ -230,3 +230,13 @@ def test_personal_data_is_redacted_in_every_text_column(tmp_path):
     assert table["customer_id"].tolist() == ["C001", "C002"]
     fixes = result.quality["tables"]["customers"]["fixes"]
     assert fixes["pii_email"] == 1 and fixes["pii_phone"] == 1
+
+
+def test_chinese_free_text_keeps_its_punctuation_through_the_clean_stage(fixture_folder):
+    """Ids and codes are NFKC-normalised; what customers wrote keeps its full-width ，：！."""
+    feedback = pd.read_csv(fixture_folder / "feedback.csv", dtype=str, keep_default_na=False)
+    feedback.loc[0, "text"] = "送货太慢，客服说：明天到！"
+    feedback.to_csv(fixture_folder / "feedback.csv", index=False)
+    result = clean_folder(read_folder(fixture_folder))
+    kept = result.tables["feedback"]["text"].dropna()
+    assert "送货太慢，客服说：明天到！" in set(kept)

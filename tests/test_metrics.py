@@ -227,3 +227,42 @@ def test_top_share_is_the_pareto_reading_of_value():
     curve = concentration_curve(values)
     assert curve["share_value"].is_monotonic_increasing and curve["share_customers"].iloc[-1] == 1
     assert np.isnan(top_share(pd.Series([], dtype=float)))
+
+
+# ------------------------------------------------------------------------ periods in time order
+
+
+def test_holm_matches_pingouin():
+    from cemlib.cx.scorecards import holm
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 0.2, size=9)
+    p[4] = np.nan
+    _, oracle = pg.multicomp(p[~np.isnan(p)], method="holm")
+    ours = holm(p)
+    assert np.isnan(ours[4])
+    np.testing.assert_allclose(ours[~np.isnan(p)], oracle, rtol=0, atol=1e-12)
+
+
+def test_waves_come_in_time_order_with_a_tested_change():
+    """Labels that sort wrongly as text ("wave 10" before "wave 9"), a real drop between the
+    last two waves and none before: order by date, the drop significant, the rest not."""
+    from cemlib.cx.scorecards import nps_table
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for k, (label, p_promoter) in enumerate((("wave 8", 0.5), ("wave 9", 0.5), ("wave 10", 0.2))):
+        scores = np.where(
+            rng.uniform(size=600) < p_promoter, 10, np.where(rng.uniform(size=600) < 0.5, 7, 3)
+        )
+        when = pd.Timestamp("2025-01-01") + pd.Timedelta(days=30 * k)
+        rows.append(pd.DataFrame({"ltr": scores, "wave": label, "submitted_at": when}))
+    responses = pd.concat(rows, ignore_index=True)
+    table = nps_table(responses, "ltr", ["wave"], min_n=30)
+    waves = table[table["by"] == "wave"].reset_index(drop=True)
+    assert waves["group"].tolist() == ["wave 8", "wave 9", "wave 10"]
+    assert np.isnan(waves.loc[0, "change"])
+    assert waves.loc[1, "change_p"] > 0.05 and waves.loc[2, "change_p"] < 0.001
+    expected = waves.loc[2, "nps"] - waves.loc[1, "nps"]
+    assert waves.loc[2, "change"] == pytest.approx(expected)
+    assert table[table["by"] == "all"]["change"].isna().all()

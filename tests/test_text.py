@@ -289,3 +289,14 @@ def test_detect_language(text, language):
 
 def test_html_escape():
     assert html_escape('<b>"A&B" it\'s</b>') == "&lt;b&gt;&quot;A&amp;B&quot; it&#x27;s&lt;/b&gt;"
+
+
+def test_free_text_keeps_chinese_punctuation_and_still_finds_personal_data():
+    from cemlib.cleaning.values import clean_text
+
+    texts = pd.Series(["送货太慢，电话：１３８１２３４５６７８！", "Fine, thanks: ok!"])
+    cleaned, _, marks = clean_text(texts, redact=True)
+    assert "，" in cleaned[0] and "：" in cleaned[0] and cleaned[0].endswith("！")
+    assert "13812345678" not in cleaned[0] and "１３８" not in cleaned[0]
+    assert marks.filter(like="pii_").sum(axis=1).tolist() == [1, 0]
+    assert cleaned[1] == "Fine, thanks: ok!"

@@ -154,7 +154,9 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
         codebook=parse_codebook(tmp_path / "codebook.yaml"),
     )
     assert wording.short_name(study, "grp_2") == "How well providers communicate"
-    assert wording.short_name(study, "ltr") == "ltr"  # a question
+    assert (
+        wording.short_name(study, "ltr") == "likelihood to recommend"
+    )  # a question: the measure in words
     assert wording.short_name(study, "wait_time") == "wait time"  # a statement
 
 
@@ -182,7 +184,8 @@ def test_a_study_with_no_results_gives_a_paper_of_skip_lines_not_errors(tmp_path
         tables={},
         codebook=None,
     )
-    parts = whitepaper.build_whitepaper(empty, PARAMS, tmp_path, {"whitepaper": PARAMS})
+    parts, findings = whitepaper.build_whitepaper(empty, PARAMS, tmp_path, {"whitepaper": PARAMS})
+    assert findings == []
     html = "".join(parts.values())
     assert parts["recovery"] == ""  # no planted truth, no appendix
     assert html.count('class="wp-skip"') >= 6
@@ -261,14 +264,22 @@ def test_findings_are_generated_from_the_results_so_new_data_gives_new_findings(
         assert 5 <= len(findings) <= PARAMS["max_findings"], name
         assert all('class="wp-ref" href="#' in f for f in findings), "every finding links evidence"
         nps = _metrics(papers[name], "drivers")["nps"]
-        assert f"<b>{nps['nps']:+.1f}</b>" in summary and f"{nps['n']:,} answers" in summary
+        assert f"<b>{nps['nps']:+.1f}</b>" in summary and f"n = {nps['n']:,}" in summary
         strategic = _metrics(papers[name], "segments")["archetypes"]["strategic"]
         assert (
             f"<b>{100 * strategic['share_customers']:.0f}%</b> of customers are strategic"
             in summary
         )
         top = _metrics(papers[name], "drivers")["top_drivers"]["ltr"][0]
-        assert f"<b>{top['driver'].replace('_', ' ').capitalize()}</b> moves ltr most" in summary
+        lead = f"<b>{top['driver'].replace('_', ' ').capitalize()}</b> is the strongest driver"
+        assert f"{lead} of likelihood to recommend" in summary
+        # findings.json records every finding; the summary states exactly the ones not withheld
+        record = _metrics(papers[name], "findings")["findings"]
+        shown = [f for f in record if f["grade"] != "withheld"][: PARAMS["max_findings"]]
+        assert len(findings) == len(shown)
+        caveats = [f for f in shown if f["grade"] == "caveated"]
+        assert summary.count('class="wp-caveat"') == len(caveats)
+        assert all(f["reasons"] for f in record if f["grade"] != "stated")
 
 
 @pytest.mark.slow

@@ -118,7 +118,7 @@ def clean_table(
     content = content_columns(raw)
     marks = pd.DataFrame(index=raw.index)
     marks["full_width"] = _width_variants(raw, [c for c in content if c not in FREE_TEXT])
-    frame, fixes["unicode_normalised"] = normalise_strings(raw, content)
+    frame, fixes["unicode_normalised"] = normalise_strings(raw, content, FREE_TEXT)
     kinds, nullable = _kinds(table, frame, codebook)
     frame = _parse_columns(frame, table, file, kinds, nullable, verdicts, params)
     is_test = flag_test_records(frame, table, raw_ids, params, verdicts)

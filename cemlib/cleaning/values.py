@@ -49,8 +49,13 @@ def canonical_customer_id(ids: pd.Series) -> pd.Series:
     return out.str.replace(r"[\s\-_]", "", regex=True).replace("", pd.NA)
 
 
-def normalise_strings(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
-    """NFKC-normalise and trim every text cell of ``columns``; return the frame and cells changed."""
+def normalise_strings(
+    frame: pd.DataFrame, columns: list[str], free_text: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, int]:
+    """NFKC-normalise and trim every text cell of ``columns``; return the frame and cells changed.
+
+    Columns in ``free_text`` (what customers wrote) keep the full-width punctuation of Chinese
+    sentences (:func:`~cemlib.text.normalise_text` with ``keep_cjk_punctuation``)."""
     frame = frame.copy()
     changed = 0
     for column in columns:
@@ -58,7 +63,8 @@ def normalise_strings(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataF
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
         values = series.dropna().unique()
-        mapping = {v: normalise_text(str(v)) for v in values}
+        keep = column in free_text
+        mapping = {v: normalise_text(str(v), keep_cjk_punctuation=keep) for v in values}
         normalised = series.map(mapping)
         before = series.astype("string")
         after = normalised.astype("string")
@@ -179,7 +185,9 @@ def clean_text(texts: pd.Series, redact: bool) -> tuple[pd.Series, pd.Series, pd
     stripped = texts.map(lambda s: strip_html(s) if isinstance(s, str) else (s, False))
     cleaned = stripped.map(lambda pair: pair[0])
     marks = pd.DataFrame({"html": stripped.map(lambda pair: bool(pair[1]))}, index=texts.index)
-    cleaned = cleaned.map(lambda s: normalise_text(s) if isinstance(s, str) else s)
+    cleaned = cleaned.map(
+        lambda s: normalise_text(s, keep_cjk_punctuation=True) if isinstance(s, str) else s
+    )
     cleaned = cleaned.where(cleaned.fillna("") != "", None)
     if redact:
         cleaned, counts = redact_series(cleaned)

@@ -72,19 +72,48 @@ def importance_performance(
 
     Labels: "fix first" (important, under-performing), "keep up" (important, performing),
     "low priority" (neither), "possible overkill" (performing beyond its importance).
+
+    A quadrant is a verdict made at two cuts, so it is only as certain as the intervals allow:
+    ``borderline`` is true where the importance interval (``importance_ci_low``/``_high``, the
+    bootstrap interval of the importance, in the units of ``importance_share``) or the
+    performance interval contains its axis's cut. Reports say such a verdict could go either way.
     """
     chosen = drivers_table[
         (drivers_table["outcome"] == outcome) & (drivers_table["method"] == method)
     ]
     table = performance.merge(chosen[["driver", "importance"]], on="driver", how="inner")
     table = table.merge(method_importance(drivers_table, outcome, method), on="driver")
-    high_importance = table["importance_share"] >= table["importance_share"].mean()
-    high_performance = table["performance"] >= table["performance"].mean()
+    table = table.merge(_importance_interval(chosen), on="driver", how="left")
+    importance_cut = table["importance_share"].mean()
+    performance_cut = table["performance"].mean()
+    high_importance = table["importance_share"] >= importance_cut
+    high_performance = table["performance"] >= performance_cut
     table["quadrant"] = [
         QUADRANTS[(bool(i), bool(p))]
         for i, p in zip(high_importance, high_performance, strict=True)
     ]
+    table["borderline"] = _contains(
+        table["importance_ci_low"], table["importance_ci_high"], importance_cut
+    ) | _contains(table["performance_ci_low"], table["performance_ci_high"], performance_cut)
     return table.sort_values("importance_share", ascending=False, ignore_index=True)
+
+
+def _importance_interval(chosen: pd.DataFrame) -> pd.DataFrame:
+    """The bootstrap interval of each driver's importance, in the units of ``importance_share``
+    (divided by the full-sample R² where the method shares out R²)."""
+    scale = np.where(chosen["share"].notna(), 1 / chosen["r2"], 1.0)
+    return pd.DataFrame(
+        {
+            "driver": chosen["driver"].to_numpy(),
+            "importance_ci_low": chosen["ci_low"].to_numpy(dtype="float64") * scale,
+            "importance_ci_high": chosen["ci_high"].to_numpy(dtype="float64") * scale,
+        }
+    )
+
+
+def _contains(low: pd.Series, high: pd.Series, cut: float) -> pd.Series:
+    """Whether each interval contains ``cut`` (an interval not known contains nothing)."""
+    return ((low <= cut) & (cut <= high)).fillna(False).astype(bool)
 
 
 def penalty_reward(

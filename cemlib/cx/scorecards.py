@@ -8,6 +8,8 @@ intervals); the drivers stage shows them and the whitepaper quotes them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -20,13 +22,25 @@ from cemlib.cx.metrics import (
     csat,
     is_rating_scale,
     nps,
+    nps_difference,
     nps_summary,
     to_index,
     weighted_mean_ci,
 )
 from cemlib.data.schema import Codebook
 
-__all__ = ["experience_scores", "nps_table", "satisfaction_inflation", "touchpoint_indices"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = [
+    "PERIOD_COLUMNS",
+    "experience_scores",
+    "holm",
+    "nps_table",
+    "period_changes",
+    "satisfaction_inflation",
+    "touchpoint_indices",
+]
 
 
 def satisfaction_inflation(
@@ -113,14 +127,25 @@ def nps_table(
     ci: float = 0.95,
     min_n: int = 30,
 ) -> pd.DataFrame:
-    """NPS overall and per value of each ``by`` column, in one long table (columns ``by``, ``group``)."""
+    """NPS overall and per value of each ``by`` column, in one long table (columns ``by``, ``group``).
+
+    A period column (:data:`PERIOD_COLUMNS`, the survey wave) comes in time order with
+    ``change`` (points from the previous period) and ``change_p`` (its Holm-adjusted p-value,
+    :func:`period_changes`); other rows leave both null.
+    """
     parts = [nps(responses, ltr, weights=weights, ci=ci).assign(by="all", group="all")]
     for column in by:
         if column in responses:
             part = nps(responses, ltr, by=column, weights=weights, ci=ci, min_n=min_n)
-            parts.append(part.rename(columns={column: "group"}).assign(by=column))
+            part = part.rename(columns={column: "group"}).assign(by=column)
+            part["group"] = part["group"].astype("string")
+            if column in PERIOD_COLUMNS:
+                part = period_changes(responses, ltr, column, part, weights)
+            parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     table["group"] = table["group"].astype("string")
+    for column in ("change", "change_p"):
+        table[column] = table[column].astype("float64") if column in table else np.nan
     return table[["by", "group", *[c for c in table.columns if c not in ("by", "group")]]]
 
 
@@ -175,3 +200,72 @@ def experience_scores(
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# Groupings that are periods of time: shown in time order, each tested against the one before.
+PERIOD_COLUMNS = ("wave",)
+
+
+def holm(p_values: npt.ArrayLike) -> np.ndarray:
+    """Holm's step-down adjustment of p-values for several tests at once (controls the
+    family-wise error rate without assuming independence). NaN stays NaN.
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. *Scandinavian
+    Journal of Statistics*, 6(2), 65-70.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype="float64")
+    out = np.full(p.shape, np.nan)
+    known = np.flatnonzero(~np.isnan(p))
+    order = known[np.argsort(p[known], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        out[index] = running
+    return out
+
+
+def period_changes(
+    responses: pd.DataFrame,
+    ltr: str,
+    period: str,
+    groups: pd.DataFrame,
+    weights: str | None = None,
+    time: str = "submitted_at",
+) -> pd.DataFrame:
+    """``groups`` (the NPS rows of one period column) in time order, with the change from the
+    previous period and its Holm-adjusted p-value.
+
+    Periods are ordered by the median time of their answers (column ``time``), else by label.
+    The test is :func:`~cemlib.cx.metrics.nps_difference` (trinomial variance, Kish's n where
+    weighted); a period whose previous one is missing from ``groups`` (too small) gets no change.
+    """
+    labels = responses[period].astype("string")
+    if time in responses:
+        when = pd.to_datetime(responses[time], errors="coerce").groupby(labels).median()
+        rank = groups["group"].map(when)
+    else:
+        rank = groups["group"]
+    ordered = groups.assign(_rank=rank.to_numpy()).sort_values(["_rank", "group"], kind="stable")
+    ordered = ordered.drop(columns="_rank").reset_index(drop=True)
+    change = np.full(len(ordered), np.nan)
+    p_value = np.full(len(ordered), np.nan)
+    w = responses[weights] if weights else None
+    for i in range(1, len(ordered)):
+        now = labels == ordered.loc[i, "group"]
+        before = labels == ordered.loc[i - 1, "group"]
+        test = nps_difference(
+            responses.loc[now, ltr],
+            responses.loc[before, ltr],
+            w[now] if w is not None else None,
+            w[before] if w is not None else None,
+        )
+        change[i], p_value[i] = test["difference"], test["p_value"]
+    return ordered.assign(change=change, change_p=holm(p_value))

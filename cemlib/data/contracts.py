@@ -82,6 +82,7 @@ CONTRACTS: dict[str, Contract] = {
             {"driver": _TEXT, "label": _TEXT, "touchpoint": _TEXT, "stage": _NUM},
             {c: _NUM for c in ("performance", "performance_ci_low", "performance_ci_high")},
             {"importance": _NUM, "importance_share": _NUM, "quadrant": _TEXT},
+            {"importance_ci_low": _NUM, "importance_ci_high": _NUM, "borderline": "bool"},
             {"penalty": _NUM, "reward": _NUM, "kano": _TEXT, "stated_mean": _NUM},
             {"stated_rank": "Int64", "derived_rank": "Int64", "rank_gap": "Int64"},
             {"verdict": _TEXT, "owner": _TEXT, "action": _TEXT},
@@ -100,7 +101,7 @@ CONTRACTS: dict[str, Contract] = {
             "one row per grouping × group: NPS with its adjusted-Wald CI",
             {"by": _TEXT, "group": "string", "n": _WHOLE, "n_effective": _NUM},
             {c: _NUM for c in ("promoters", "passives", "detractors", "nps", "se")},
-            {"ci_low": _NUM, "ci_high": _NUM},
+            {"ci_low": _NUM, "ci_high": _NUM, "change": _NUM, "change_p": _NUM},
         ),
         _contract(
             "segments",

@@ -10,15 +10,23 @@ from cemlib.report.html import esc, para, ref, section, skip_note
 from cemlib.report.study import Study
 from cemlib.report.wording import item_label, pct
 
-__all__ = ["QUADRANT_MEANING", "KANO_MEANING", "action_cards", "act_section"]
+__all__ = [
+    "QUADRANT_MEANING",
+    "KANO_MEANING",
+    "HOLD_QUADRANTS",
+    "act_line",
+    "action_cards",
+    "act_section",
+]
 
 
 QUADRANT_MEANING = {
     "fix first": "above-average impact with below-average performance: the best return on "
     "improvement",
     "keep up": "a strength that matters: protect it",
-    "low priority": "neither important nor strong: do not over-invest",
-    "possible overkill": "strong but with little impact: resources may be better used elsewhere",
+    "low priority": "below-average impact and below-average performance: do not over-invest",
+    "possible overkill": "performing well with below-average impact: further investment may be "
+    "better used elsewhere",
 }
 KANO_MEANING = {
     "must-be": "failing it creates detractors faster than excelling creates promoters — a "
@@ -54,12 +62,14 @@ def action_cards(study: Study, max_cards: int = 4) -> list[str]:
             else ""
         )
         quadrant_meaning = QUADRANT_MEANING.get(row.quadrant, esc(row.quadrant))
+        borderline = getattr(row, "borderline", False) is True
+        if borderline:
+            quadrant_meaning += (
+                " — but the intervals cross the average, so this placement could go either way"
+            )
         owner = esc(row.owner) if isinstance(row.owner, str) and row.owner else "not set"
-        action = (
-            esc(row.action)
-            if isinstance(row.action, str) and row.action
-            else "no action in the codebook"
-        )
+        action = act_line(row.quadrant, row.action if isinstance(row.action, str) else "", owner)
+        tag = f"{row.quadrant} (borderline)" if borderline else row.quadrant
         where = f"{esc(row.touchpoint)}: " if isinstance(row.touchpoint, str) else ""
         has_kano = isinstance(row.kano, str) and not pd.isna(row.penalty)
         asymmetry = (
@@ -71,16 +81,40 @@ def action_cards(study: Study, max_cards: int = 4) -> list[str]:
         meaning = f"; {KANO_MEANING.get(row.kano, esc(row.kano))}" if has_kano else ""
         cards.append(
             f'<article class="wp-card" id="card-{esc(row.driver)}">'
-            f'<h4>{label} <span class="wp-tag">{esc(row.quadrant)}</span></h4><dl>'
+            f'<h4>{label} <span class="wp-tag">{esc(tag)}</span></h4><dl>'
             f"<dt>Observe</dt><dd>{where}performance {row.performance:.0f}/100 "
             f"(95% interval {row.performance_ci_low:.0f}–{row.performance_ci_high:.0f}); "
             f"{pct(row.importance_share)} of the explained variance.</dd>"
             f"<dt>Probe</dt><dd>{asymmetry}{stated}</dd>"
             f"<dt>Reflect</dt><dd>{quadrant_meaning[0].upper()}{quadrant_meaning[1:]}"
             f"{meaning}.</dd>"
-            f"<dt>Act</dt><dd>{action}. <b>Owner:</b> {owner}.</dd></dl></article>"
+            f"<dt>Act</dt><dd>{action}</dd></dl></article>"
         )
     return cards
+
+
+# Quadrants whose meaning is "do not invest more": their card must not then recommend investing.
+HOLD_QUADRANTS = ("possible overkill", "low priority")
+
+
+def act_line(quadrant: str, action: str, owner: str) -> str:
+    """The card's *Act* line (escaped HTML; ``owner`` already escaped), in agreement with its
+    verdict: where the quadrant says not to invest more, the codebook's action is named as not a
+    priority now.
+
+    >>> act_line("fix first", "coach empathy", "Service")
+    'Coach empathy. <b>Owner:</b> Service.'
+    >>> act_line("possible overkill", "Coach empathy", "Service")
+    'Hold the current level; the codebook’s action, “Coach empathy”, is not a priority now. <b>Owner:</b> Service.'
+    """
+    if not action:
+        return f"No action in the codebook. <b>Owner:</b> {owner}."
+    if quadrant in HOLD_QUADRANTS:
+        return (
+            f"Hold the current level; the codebook’s action, “{esc(action)}”, is not a priority "
+            f"now. <b>Owner:</b> {owner}."
+        )
+    return f"{esc(action[0].upper() + action[1:])}. <b>Owner:</b> {owner}."
 
 
 def act_section(study: Study) -> str:

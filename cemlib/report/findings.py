@@ -1,24 +1,42 @@
-"""The key findings of the executive summary, generated from the results: one function per
-finding, each returning a :class:`Finding` (a sentence with the anchor of its evidence) or ``None``
-when its evidence is missing — a finding is left out, never filled with a default."""
+"""The key findings of the executive summary, generated from the results and graded by their
+evidence: one function per finding, each returning a :class:`Finding` (a sentence, the anchor of
+its evidence, the metric keys it cites and the :class:`~cemlib.report.evidence.Evidence` it rests
+on) or ``None`` when its evidence is missing — a finding is left out, never filled with a default.
+:func:`key_findings` grades every finding (:func:`~cemlib.report.evidence.grade`); the summary
+states the stated and caveated ones, Methods lists the withheld ones with their reasons, and
+``findings.json`` records all of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from cemlib.cx import metrics
+from cemlib.report.evidence import DEFAULT_RULES, Evidence, EvidenceRules, grade
 from cemlib.report.html import esc
 from cemlib.report.study import Study
-from cemlib.report.wording import ordinal, pct, short_name, strongest
+from cemlib.report.wording import (
+    code_words,
+    concentration_word,
+    named,
+    ordinal,
+    pct,
+    sentence_case,
+    strongest,
+    value_word,
+)
 
 __all__ = [
     "Finding",
     "key_findings",
+    "findings_record",
     "complaint_reasons",
     "nps_spread",
+    "lifetime_failures",
     "finding_nps",
     "finding_channels",
     "finding_inflation",
@@ -38,11 +56,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Finding:
-    """One key finding: a sentence (escaped HTML) with its number and the anchor of its evidence."""
+    """One key finding: a sentence (escaped HTML), the anchor of its evidence in the paper, the
+    metric keys it cites (``file.key.key``), what it rests on, and — once graded — its grade
+    and the reasons for it."""
 
-    key: str
-    sentence: str
-    evidence: str
+    id: str
+    text: str
+    anchor: str
+    cites: tuple[str, ...] = ()
+    evidence: Evidence = Evidence()
+    grade: str = "stated"
+    reasons: tuple[str, ...] = ()
 
 
 def finding_nps(study: Study) -> Finding | None:
@@ -52,9 +76,11 @@ def finding_nps(study: Study) -> Finding | None:
     return Finding(
         "nps",
         f"Net Promoter Score is <b>{headline['nps']:+.1f}</b> (95% interval "
-        f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; {headline['n']:,} answers): "
+        f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; n = {headline['n']:,}): "
         f"{headline['promoters']:.0f}% promoters against {headline['detractors']:.0f}% detractors.",
         "sec-feel-nps",
+        tuple(f"drivers.nps.{k}" for k in ("nps", "ci_low", "ci_high", "n")),
+        Evidence(n=headline["n"]),
     )
 
 
@@ -84,9 +110,12 @@ def finding_channels(study: Study) -> Finding | None:
     )
     return Finding(
         "channels",
-        f"By channel, NPS runs from <b>{low['nps']:+.1f}</b> ({esc(low['group'])}) to "
-        f"<b>{high['nps']:+.1f}</b> ({esc(high['group'])}) — {verdict}.",
+        f"By channel, NPS runs from <b>{low['nps']:+.1f}</b> ({code_words(low['group'])}, n = "
+        f"{int(low['n']):,}) to <b>{high['nps']:+.1f}</b> ({code_words(high['group'])}, n = "
+        f"{int(high['n']):,}) — {verdict}.",
         "fig-nps-channel",
+        ("drivers_nps.channel",),
+        Evidence(n=min(low["n"], high["n"])),
     )
 
 
@@ -103,11 +132,27 @@ def finding_inflation(study: Study, inflation: pd.DataFrame | None) -> Finding |
     return Finding(
         "inflation",
         f"A top-2-box headline would report <b>{satisfied['top2_box']:.0f}%</b> satisfied "
-        f"({esc(satisfied['item'])}), but only <b>{promoters['top_box']:.0f}%</b> are promoters "
-        f"({esc(promoters['item'])}): the satisfaction rate flatters advocacy by "
+        f"({named(study, satisfied['item'])}), but only <b>{promoters['top_box']:.0f}%</b> are "
+        f"promoters ({named(study, promoters['item'])}): the satisfaction rate flatters advocacy by "
         f"{gap:.0f} points.",
         "tab-inflation",
+        ("whitepaper.inflation",),
+        Evidence(n=min(satisfied.get("n", np.inf), promoters.get("n", np.inf))),
     )
+
+
+def _outcome_rows(study: Study, outcome: str) -> tuple[int | None, float | None]:
+    """Rows behind the drivers of ``outcome`` and the share of answers to it that listwise
+    deletion dropped (``None`` where the tables do not tell)."""
+    drivers = study.result("drivers")
+    if drivers is None or outcome not in set(drivers["outcome"]):
+        return None, None
+    used = int(drivers.loc[drivers["outcome"] == outcome, "n"].max())
+    responses = study.table("responses")
+    if responses is None or outcome not in responses:
+        return used, None
+    answered = int(responses[outcome].notna().sum())
+    return used, (1 - used / answered if answered else None)
 
 
 def finding_top_driver(study: Study, outcome: str) -> Finding | None:
@@ -115,31 +160,50 @@ def finding_top_driver(study: Study, outcome: str) -> Finding | None:
     if not tops:
         return None
     first = tops[0]
-    others = " and ".join(esc(short_name(study, t["driver"])) for t in tops[1:])
+    others = " and ".join(named(study, t["driver"]) for t in tops[1:])
     tail = f", ahead of {others}" if others else ""
+    used, loss = _outcome_rows(study, outcome)
+    borderline = ()
+    if len(tops) > 1 and first["ci_low"] is not None and tops[1]["ci_high"] is not None:
+        if first["ci_low"] <= tops[1]["ci_high"]:
+            borderline = (
+                f"its interval overlaps that of {named(study, tops[1]['driver'], html=False)}, "
+                "so the order of the two is not certain",
+            )
     return Finding(
         "top-driver",
-        f"<b>{esc(short_name(study, first['driver']))}</b> moves {esc(short_name(study, outcome))} most: "
-        f"<b>{pct(first['share'])}</b> of the explained variance "
-        f"(95% interval {pct(first['ci_low'])}–{pct(first['ci_high'])}){tail}.",
+        f"<b>{named(study, first['driver'])}</b> is the strongest driver of "
+        f"{named(study, outcome)}: <b>{pct(first['share'])}</b> of the explained variance "
+        f"(95% interval {pct(first['ci_low'])}–{pct(first['ci_high'])}; n = {used or 0:,}){tail}.",
         "fig-drivers",
+        (f"drivers.top_drivers.{outcome}",),
+        Evidence(n=used, listwise_loss=loss, borderline=borderline),
     )
 
 
 def finding_explained(study: Study, outcome: str | None) -> Finding | None:
     """How much of the outcome the attributes explain together — the ceiling of any driver
-    programme."""
+    programme. The R² is in-sample, so it is an upper bound for new data."""
     r2 = ((study.drivers_metrics or {}).get("r2") or {}).get(outcome)
     drivers = study.result("drivers")
-    if r2 is None or drivers is None:
+    if r2 is None or drivers is None or outcome is None:
         return None
     n_drivers = drivers.loc[drivers["outcome"] == outcome, "driver"].nunique()
+    used, loss = _outcome_rows(study, outcome)
     return Finding(
         "explained",
-        f"Together the {n_drivers} attributes explain <b>{pct(r2)}</b> of the variation in "
-        f"{esc(short_name(study, outcome))}; the remaining {pct(1 - r2)} lies outside what the "
-        "survey asked.",
+        f"Together the {n_drivers} attributes account for <b>{pct(r2)}</b> of the variation in "
+        f"{named(study, outcome)} in this sample (n = {used or 0:,}); the rest is noise and "
+        "whatever the survey did not ask.",
         "sec-drivers-importance",
+        (f"drivers.r2.{outcome}",),
+        Evidence(
+            n=used,
+            listwise_loss=loss,
+            cautions=(
+                "R² measured on the data the model was fitted to overstates what new data would show",
+            ),
+        ),
     )
 
 
@@ -148,13 +212,21 @@ def finding_weakest(study: Study) -> Finding | None:
     priorities = study.result("drivers_priorities")
     if priorities is None or priorities["performance"].isna().all():
         return None
-    low = priorities.sort_values(["performance", "driver"]).iloc[0]
+    ordered = priorities.sort_values(["performance", "driver"])
+    low = ordered.iloc[0]
+    borderline = ()
+    if len(ordered) > 1 and low["performance_ci_high"] >= ordered.iloc[1]["performance_ci_low"]:
+        borderline = (
+            f"its interval overlaps that of {named(study, ordered.iloc[1]['driver'], html=False)}",
+        )
     return Finding(
         "weakest",
-        f"The lowest-rated attribute is <b>{esc(short_name(study, low['driver']))}</b> at "
+        f"The lowest-rated attribute is <b>{named(study, low['driver'])}</b> at "
         f"<b>{low['performance']:.0f}/100</b> (95% interval {low['performance_ci_low']:.0f}–"
         f"{low['performance_ci_high']:.0f}).",
         "fig-ipa",
+        ("drivers_priorities.performance",),
+        Evidence(borderline=borderline),
     )
 
 
@@ -165,22 +237,32 @@ def finding_fix_first(study: Study) -> Finding | None:
     fix = priorities[priorities["quadrant"] == "fix first"].sort_values(
         "importance_share", ascending=False
     )
+    cites = ("drivers.fix_first", "drivers_priorities.quadrant")
     if fix.empty:
         return Finding(
             "fix-first",
             "No attribute is both more important and worse performed than average: "
             "the priority is to keep up the strong ones.",
             "fig-ipa",
+            cites,
         )
     names = ", ".join(
-        f"<b>{esc(short_name(study, row.driver))}</b> ({row.performance:.0f}/100, "
+        f"<b>{named(study, row.driver)}</b> ({row.performance:.0f}/100, "
         f"{pct(row.importance_share)} of impact)"
         for row in fix.itertuples()
+    )
+    borderline = tuple(
+        f"{named(study, row.driver, html=False)} sits on the edge of its quadrant (an interval "
+        "crosses the average)"
+        for row in fix.itertuples()
+        if getattr(row, "borderline", False) is True
     )
     return Finding(
         "fix-first",
         f"Fix first — above-average impact, below-average performance: {names}.",
         "fig-ipa",
+        cites,
+        Evidence(borderline=borderline),
     )
 
 
@@ -195,11 +277,13 @@ def finding_stated(study: Study) -> Finding | None:
     return Finding(
         "stated",
         f"Asking customers what matters misleads: they rank "
-        f"<b>{esc(short_name(study, under['driver']))}</b> {ordinal(under['stated_rank'])} but it is "
+        f"<b>{named(study, under['driver'])}</b> {ordinal(under['stated_rank'])} but it is "
         f"the {strongest(under['derived_rank'])} driver, while "
-        f"<b>{esc(short_name(study, over['driver']))}</b>, ranked {ordinal(over['stated_rank'])} by "
+        f"<b>{named(study, over['driver'])}</b>, ranked {ordinal(over['stated_rank'])} by "
         f"customers, is only the {ordinal(over['derived_rank'])} driver.",
         "fig-stated",
+        ("drivers_priorities.rank_gap",),
+        Evidence(cautions=("ranks ignore how close the importances are",)),
     )
 
 
@@ -219,6 +303,8 @@ def finding_emotion(study: Study) -> Finding | None:
         f"at <b>{esc(low['touchpoint'])}</b> ({low['mean']:.0f}) and ends at "
         f"<b>{esc(end['touchpoint'])}</b> ({end['mean']:.0f}): peak and end shape the memory.",
         "fig-emotion",
+        ("drivers_emotion.mean",),
+        Evidence(n=int(curve["n"].min()) if "n" in curve else None),
     )
 
 
@@ -232,6 +318,7 @@ def finding_touchpoints(study: Study) -> Finding | None:
             "touchpoints",
             f"All {len(touchpoints)} touchpoints sit in the branded zone of the CEI × BEI map.",
             "fig-cei-bei",
+            ("drivers_touchpoints.zone",),
         )
     names = ", ".join(
         f"<b>{esc(r.touchpoint)}</b> ({esc(r.zone)}, CEI {r.cei:.0f}, BEI {r.bei:.0f})"
@@ -241,45 +328,99 @@ def finding_touchpoints(study: Study) -> Finding | None:
         "touchpoints",
         f"{len(off)} of {len(touchpoints)} touchpoints fall short of the branded zone: {names}.",
         "fig-cei-bei",
+        ("drivers_touchpoints.zone",),
     )
+
+
+def lifetime_failures(study: Study) -> tuple[str, ...]:
+    """The lifetime models' failed diagnostics, from ``segments.json`` (``lifetime``): a model
+    not fitted, or fitted to a degenerate extreme (a parameter at its bound)."""
+    life = (study.segments_metrics or {}).get("lifetime") or {}
+    failures = []
+    for model, label in (
+        ("bgnbd", "BG/NBD purchase model"),
+        ("gamma_gamma", "Gamma-Gamma spend model"),
+    ):
+        state = life.get(model)
+        if state is None:
+            continue
+        if not state.get("fitted", True):
+            failures.append(f"the {label} could not be fitted")
+        elif state.get("degenerate"):
+            failures.append(
+                f"the {label} ran to a degenerate extreme ({', '.join(state['degenerate'])}), "
+                "so its projections should not be read"
+            )
+    return tuple(failures)
+
+
+def _archetype_row(study: Study, archetype: str) -> dict | None:
+    """The archetype's headline numbers from ``segments.json``, when it has any customers."""
+    row = ((study.segments_metrics or {}).get("archetypes") or {}).get(archetype)
+    return row if row and row.get("share_margin") is not None else None
+
+
+def _archetype_finding(study: Study, archetype: str, text: str, anchor: str) -> Finding:
+    """A finding about one archetype. It rests on the labels: provisional ones (thin histories)
+    and a failed lifetime model (the loyalty axis uses its projections) weaken it."""
+    segments = study.segments_metrics or {}
+    cautions = (
+        ("the lifetime model failed its checks, so loyalty rests on observed behaviour only",)
+        if lifetime_failures(study)
+        else ()
+    )
+    n = segments["archetypes"][archetype]["n"]
+    evidence = Evidence(n=n, thin_share=segments.get("thin_history_share"), cautions=cautions)
+    return Finding(archetype, text, anchor, (f"segments.archetypes.{archetype}",), evidence)
+
+
+def _value_word(study: Study) -> str:
+    return value_word((study.segments_metrics or {}).get("margin_basis"))
 
 
 def finding_strategic(study: Study) -> Finding | None:
-    archetypes = (study.segments_metrics or {}).get("archetypes") or {}
-    strategic = archetypes.get("strategic")
-    if not strategic:
+    strategic = _archetype_row(study, "strategic")
+    if strategic is None:
         return None
-    return Finding(
-        "strategic",
-        f"<b>{pct(strategic['share_customers'])}</b> of customers are strategic (valuable and "
-        f"staying); they bring <b>{pct(strategic['share_margin'])}</b> of net margin and "
-        f"{pct(strategic['share_clv'])} of projected lifetime value.",
-        "fig-value-loyalty",
+    clv = (
+        f" and {pct(strategic['share_clv'])} of projected lifetime value"
+        if strategic.get("share_clv") is not None and not lifetime_failures(study)
+        else ""
     )
+    text = (
+        f"<b>{pct(strategic['share_customers'])}</b> of customers are strategic (valuable and "
+        f"staying; n = {strategic['n']:,}); they bring <b>{pct(strategic['share_margin'])}</b> of "
+        f"{_value_word(study)}{clv}."
+    )
+    return _archetype_finding(study, "strategic", text, "fig-value-loyalty")
 
 
 def finding_butterflies(study: Study) -> Finding | None:
-    archetypes = (study.segments_metrics or {}).get("archetypes") or {}
-    butterfly = archetypes.get("butterfly")
-    if not butterfly:
+    butterfly = _archetype_row(study, "butterfly")
+    if butterfly is None:
         return None
-    future = butterfly["share_clv"]
-    tail = (
-        f"but only <b>{pct(future)}</b> of projected future value: harvest, do not buy loyalty."
-        if future < butterfly["share_margin"]
-        else f"and the lifetime model still credits them with <b>{pct(future)}</b> of future "
-        "value — check how many have already left before investing in them."
-    )
-    return Finding(
-        "butterflies",
+    future = butterfly.get("share_clv")
+    value = _value_word(study)
+    if future is None or lifetime_failures(study):
+        tail = "; whether they stay cannot be projected from this data."
+    elif future < butterfly["share_margin"]:
+        tail = f", but only <b>{pct(future)}</b> of projected future value: harvest, do not buy loyalty."
+    else:
+        tail = (
+            f", and the lifetime model still credits them with <b>{pct(future)}</b> of future "
+            "value — check how many have already left before investing in them."
+        )
+    text = (
         f"Butterflies — valuable but transient — are <b>{pct(butterfly['share_customers'])}</b> "
-        f"of customers and {pct(butterfly['share_margin'])} of margin to date, {tail}",
-        "tab-archetypes",
+        f"of customers (n = {butterfly['n']:,}) and {pct(butterfly['share_margin'])} of "
+        f"{value} to date{tail}"
     )
+    return _archetype_finding(study, "butterfly", text, "tab-archetypes")
 
 
 def finding_concentration(study: Study) -> Finding | None:
-    """The Pareto reading of customer value: what the top fifth of customers bring."""
+    """The Pareto reading of customer value: what the top fifth of customers bring, with the
+    adjective the number earns (:func:`~cemlib.report.wording.concentration_word`)."""
     customers = study.result("segments")
     if customers is None or "margin_net" not in customers:
         return None
@@ -288,9 +429,11 @@ def finding_concentration(study: Study) -> Finding | None:
         return None
     return Finding(
         "concentration",
-        f"Value is concentrated: the top 20% of customers bring <b>{pct(share)}</b> of the "
-        "positive net margin.",
+        f"{concentration_word(share)}: the top 20% of customers bring <b>{pct(share)}</b> of the "
+        f"positive {_value_word(study)} (n = {len(customers):,} customers).",
         "fig-concentration",
+        ("segments.margin_net",),
+        Evidence(n=len(customers)),
     )
 
 
@@ -306,6 +449,7 @@ def complaint_reasons(feedback: pd.DataFrame | None, top: int) -> pd.DataFrame:
     counts = counts.rename_axis("reason").reset_index(name="complaints")
     counts = counts.sort_values(["complaints", "reason"], ascending=[False, True]).head(top)
     counts["share"] = 100 * counts["complaints"] / len(complaints)
+    counts.attrs["total"] = len(complaints)
     return counts.reset_index(drop=True)[columns]
 
 
@@ -314,21 +458,27 @@ def finding_complaints(study: Study, top: int) -> Finding | None:
     if reasons.empty:
         return None
     first = reasons.iloc[0]
+    total = int(round(first["complaints"] * 100 / first["share"]))
     return Finding(
         "complaints",
-        f"The most common complaint is <b>{esc(first['reason'])}</b>: "
-        f"{int(first['complaints']):,} complaints, <b>{first['share']:.0f}%</b> of all.",
+        f"The most common complaint is <b>{code_words(first['reason'])}</b>: "
+        f"{int(first['complaints']):,} of {total:,} coded complaints "
+        f"(<b>{first['share']:.0f}%</b>).",
         "tab-reasons",
+        ("feedback.reason",),
+        Evidence(n=total),
     )
 
 
-def key_findings(study: Study, params: dict, inflation: pd.DataFrame | None) -> list[Finding]:
-    """The 5–10 findings of the executive summary, in the order of the paper, generated from the
-    results (a finding whose evidence is missing is left out, never filled with a default)."""
+def key_findings(
+    study: Study, params: dict, inflation: pd.DataFrame | None, rules: EvidenceRules = DEFAULT_RULES
+) -> list[Finding]:
+    """Every finding the results support, in the order of the paper, each graded by its
+    evidence. The summary states the first ``max_findings`` that are not withheld."""
     outcome = study.focus_outcome
     candidates = [
         finding_nps(study),
-        finding_top_driver(study, outcome),
+        finding_top_driver(study, outcome) if outcome else None,
         finding_fix_first(study),
         finding_strategic(study),
         finding_butterflies(study),
@@ -342,4 +492,32 @@ def key_findings(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
         finding_explained(study, outcome),
         finding_weakest(study),
     ]
-    return [f for f in candidates if f is not None][: params["max_findings"]]
+    graded = []
+    for finding in candidates:
+        if finding is not None:
+            verdict, reasons = grade(finding.evidence, rules)
+            graded.append(replace(finding, grade=verdict, reasons=reasons))
+    return graded
+
+
+def _plain(text: str) -> str:
+    """The visible text of a finding's HTML."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def findings_record(findings: list[Finding]) -> dict:
+    """``reports/metrics/findings.json``: every finding with its id, plain text, grade, reasons,
+    the metric keys it cites and the anchor of its evidence."""
+    return {
+        "findings": [
+            {
+                "id": f.id,
+                "text": _plain(sentence_case(f.text)),
+                "grade": f.grade,
+                "reasons": list(f.reasons),
+                "cites": list(f.cites),
+                "anchor": f.anchor,
+            }
+            for f in findings
+        ]
+    }

@@ -307,9 +307,11 @@ def emotion_curve_chart(curve: pd.DataFrame, title: str = "Emotion curve across 
     return fig
 
 
-def nps_chart(table: pd.DataFrame, by: str, title: str):
-    """NPS with its adjusted-Wald interval per group."""
-    data = table.sort_values("nps")
+def nps_chart(table: pd.DataFrame, by: str, title: str, in_time_order: bool = False):
+    """NPS with its adjusted-Wald interval per group: sorted by NPS, or — for periods — in time
+    order from the top, a change from the previous period marked ▲/▼ where its Holm-adjusted
+    p-value (``change_p``) is below 0.05."""
+    data = table if in_time_order else table.sort_values("nps")
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.5))
     y = range(len(data))
     ax.errorbar(
@@ -322,9 +324,15 @@ def nps_chart(table: pd.DataFrame, by: str, title: str):
         capsize=3,
     )
     ax.set_yticks(list(y))
-    ax.set_yticklabels(
-        [f"{g} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)], fontsize=8
-    )
+    labels = [f"{g} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)]
+    if in_time_order and "change_p" in data:
+        labels = [
+            f"{label} {'▲' if change > 0 else '▼'} {change:+.1f}" if p < 0.05 else label
+            for label, change, p in zip(labels, data["change"], data["change_p"], strict=True)
+        ]
+    ax.set_yticklabels(labels, fontsize=8)
+    if in_time_order:
+        ax.invert_yaxis()  # the first period on top
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.set_xlabel("NPS (−100…100), 95% adjusted-Wald interval")
     ax.set_title(title)

@@ -5,10 +5,13 @@ HTML with empty number slots and references (filled by
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from cemlib.data.schema import ARCHETYPES
 from cemlib.report import plots
+from cemlib.report.evidence import caveat_sentence
 from cemlib.report.findings import Finding, complaint_reasons
 from cemlib.report.html import (
     bullet_list,
@@ -24,8 +27,8 @@ from cemlib.report.html import (
 )
 from cemlib.report.numbering import TOC_SLOT
 from cemlib.report.study import Study, data_period, sample_sizes
-from cemlib.report.wording import pct, sentence_case
-from cemlib.text import html_escape, redact_pii
+from cemlib.report.wording import code_words, pct, sentence_case
+from cemlib.text import detect_language, html_escape, redact_pii
 
 __all__ = [
     "title_page",
@@ -67,23 +70,42 @@ def title_page(study: Study, params: dict) -> str:
     )
 
 
-def executive_summary(study: Study, findings: list[Finding]) -> str:
-    if not findings:
-        body = skip_note("executive summary", "the results of at least one analysis stage")
-    else:
-        items = [
-            f'{sentence_case(f.sentence)} <span class="wp-evidence">({ref(f.evidence)})</span>'
-            for f in findings
-        ]
-        period = data_period(study)
-        source = esc(study.provenance.get("title") or study.provenance["source"])
-        span = f" ({period['start']} to {period['end']})" if period["end"] else ""
-        intro = (
-            f"The {len(findings)} key findings from {source}{span}, each linked to its "
-            f"evidence; what to do about them is in {ref('sec-act')}."
+def executive_summary(
+    study: Study, findings: list[Finding], max_findings: int, has_actions: bool
+) -> str:
+    """The findings that are not withheld, at most ``max_findings``, each linked to its evidence;
+    a caveated one is followed by its caveat sentence."""
+    shown = [f for f in findings if f.grade != "withheld"][:max_findings]
+    if not shown:
+        return section(
+            "summary",
+            "Executive summary",
+            skip_note("executive summary", "the results of at least one analysis stage"),
         )
-        body = para(intro) + bullet_list(items, ordered=True)
-    return section("summary", "Executive summary", body)
+    items = []
+    for f in shown:
+        caveat = (
+            f' <span class="wp-caveat">{esc(caveat_sentence(f.reasons))}</span>'
+            if f.grade == "caveated"
+            else ""
+        )
+        items.append(
+            f'{sentence_case(f.text)} <span class="wp-evidence">({ref(f.anchor)})</span>{caveat}'
+        )
+    period = data_period(study)
+    source = esc(study.provenance.get("title") or study.provenance["source"])
+    span = f" ({period['start']} to {period['end']})" if period["end"] else ""
+    n_caveated = sum(f.grade == "caveated" for f in shown)
+    withheld = sum(f.grade == "withheld" for f in findings)
+    intro = f"The {len(shown)} key findings from {source}{span}, each linked to its evidence"
+    intro += f"; {n_caveated} carry a caveat" if n_caveated else ""
+    intro += (
+        f"; {withheld} more were withheld for want of evidence ({ref('sec-methods')})"
+        if withheld
+        else ""
+    )
+    intro += f". What to do about them is in {ref('sec-act')}." if has_actions else "."
+    return section("summary", "Executive summary", para(intro) + bullet_list(items, ordered=True))
 
 
 def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> str:
@@ -97,23 +119,32 @@ def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
     parts = []
     overall = nps[nps["by"] == "all"].iloc[0]
     parts.append(heading("feel-nps", "Net Promoter Score by channel and wave", 3))
+    shown = [by for by in ("channel", "wave") if len(nps[nps["by"] == by])]
+    where = " and ".join(ref(f"fig-nps-{by}") for by in shown)
     parts.append(
         para(
             f"Overall NPS is {overall['nps']:+.1f} with a 95% adjusted-Wald interval of "
-            f"{overall['ci_low']:+.1f} to {overall['ci_high']:+.1f} (n = {int(overall['n']):,}). "
-            f"{ref('fig-nps-channel')} and {ref('fig-nps-wave')} show it by channel and by "
-            "survey wave; groups smaller than the minimum size are left out."
+            f"{overall['ci_low']:+.1f} to {overall['ci_high']:+.1f} (n = {int(overall['n']):,})."
+            + (
+                f" {where} show it by {' and by '.join(shown)}; groups smaller than the minimum "
+                "size are left out."
+                if shown
+                else ""
+            )
         )
     )
-    for by, title in (("channel", "channel"), ("wave", "wave")):
+    captions = {
+        "channel": "NPS by channel, with 95% adjusted-Wald intervals.",
+        "wave": "NPS by survey wave in time order, with 95% adjusted-Wald intervals; ▲/▼ marks "
+        "a change from the previous wave significant at 5% after Holm's correction.",
+    }
+    for by in ("channel", "wave"):
         groups = nps[nps["by"] == by]
         if len(groups):
-            fig = plots.nps_chart(groups, "group", f"NPS by {title}")
-            parts.append(
-                figure(fig, f"nps-{by}", f"NPS by {title}, with 95% adjusted-Wald intervals.")
-            )
+            fig = plots.nps_chart(groups, "group", f"NPS by {by}", in_time_order=by == "wave")
+            parts.append(figure(fig, f"nps-{by}", captions[by]))
         else:
-            parts.append(skip_note(f"NPS by {title}", f"a '{by}' column in the responses"))
+            parts.append(skip_note(f"NPS by {by}", f"a '{by}' column in the responses"))
     parts.append(heading("feel-inflation", "Advocacy against satisfaction rates", 3))
     if inflation is not None and not inflation.empty:
         shown = inflation[["item", "scale", "top_box", "top2_box", "top3_box"]].rename(
@@ -323,6 +354,14 @@ def verbatims(feedback: pd.DataFrame, reason: str, count: int) -> list[str]:
     return out
 
 
+def quote(safe_text: str) -> str:
+    """A verbatim (already redacted and escaped) as a block quote tagged with its language, so
+    browsers choose the font and voice and Chinese is never set in a synthetic italic."""
+    language = detect_language(html.unescape(safe_text))
+    lang = f' lang="{language}"' if language in ("zh", "en") else ""
+    return f"<blockquote{lang}>{safe_text}</blockquote>"
+
+
 def say_section(study: Study, params: dict) -> str:
     feedback = study.table("feedback")
     reasons = complaint_reasons(feedback, params["top_reasons"])
@@ -337,8 +376,8 @@ def say_section(study: Study, params: dict) -> str:
         said = verbatims(feedback, reason, params["verbatims_per_reason"])
         if said:
             quotes.append(
-                f'<p class="wp-reason"><b>{esc(reason)}</b></p>'
-                + "".join(f"<blockquote>{q}</blockquote>" for q in said)
+                f'<p class="wp-reason"><b>{code_words(reason)}</b></p>'
+                + "".join(quote(q) for q in said)
             )
     body = (
         para(
@@ -352,7 +391,7 @@ def say_section(study: Study, params: dict) -> str:
     return section("say", "What customers say", body)
 
 
-def methods_section(study: Study, params: dict) -> str:
+def methods_section(study: Study, params: dict, findings: list[Finding] | None = None) -> str:
     weighting = (
         f"weighted by the survey weights (column {esc(study.weight_column)}), with Kish's "
         "effective n"
@@ -386,6 +425,15 @@ def methods_section(study: Study, params: dict) -> str:
                 f"{esc(s.get('analysis'))} — needs {esc(s.get('needs'))}. {esc(s.get('reason', ''))}"
                 for s in study.skipped
             ]
+        )
+    withheld = [f for f in findings or [] if f.grade == "withheld"]
+    if withheld:
+        body += para(
+            "These findings were withheld from the summary because their evidence does not carry "
+            "them (the rules are in params.yaml, <code>whitepaper.evidence</code>):"
+        )
+        body += bullet_list(
+            [f"{f.text} <i>Withheld: {esc('; '.join(f.reasons))}.</i>" for f in withheld]
         )
     notes = study.provenance.get("notes") or []
     if notes:

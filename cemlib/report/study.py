@@ -46,6 +46,7 @@ WHITEPAPER_PARAMETERS = (
     "importance_method",
     "map_threshold",
     "map_off_diagonal",
+    "evidence",
 )
 
 

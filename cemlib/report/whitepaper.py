@@ -7,8 +7,9 @@ from pathlib import Path
 
 from cemlib.cx import scorecards
 from cemlib.report.appendices import quality_appendix, recovery_appendix
-from cemlib.report.cards import act_section
-from cemlib.report.findings import key_findings
+from cemlib.report.cards import act_section, action_cards
+from cemlib.report.evidence import EvidenceRules
+from cemlib.report.findings import Finding, key_findings
 from cemlib.report.numbering import number_document
 from cemlib.report.provenance import provenance_appendix
 from cemlib.report.sections import (
@@ -27,11 +28,13 @@ __all__ = ["build_whitepaper"]
 
 def build_whitepaper(
     study: Study, params: dict, data_dir: Path | str, all_params: dict
-) -> dict[str, str]:
-    """Every part of the paper, in reading order, numbered and cross-referenced.
+) -> tuple[dict[str, str], list[Finding]]:
+    """Every part of the paper, in reading order, numbered and cross-referenced, and every
+    finding with its grade (for ``findings.json``).
 
     ``params``: the whitepaper parameters (study_title, organisation, max_findings,
-    verbatims_per_reason, top_reasons) and the drivers parameters it presents
+    verbatims_per_reason, top_reasons, evidence — the grading rules of
+    :class:`~cemlib.report.evidence.EvidenceRules`) and the drivers parameters it presents
     (importance_method, map_threshold, map_off_diagonal).
     """
     inflation = None
@@ -40,19 +43,21 @@ def build_whitepaper(
         inflation = scorecards.satisfaction_inflation(
             responses, study.codebook, weights=study.weight_column
         )
-    findings = key_findings(study, params, inflation)
+    rules = EvidenceRules.from_params(params.get("evidence"))
+    findings = key_findings(study, params, inflation, rules)
+    has_actions = bool(action_cards(study))
     parts = {
         "title": title_page(study, params),
-        "summary": executive_summary(study, findings),
+        "summary": executive_summary(study, findings, params["max_findings"], has_actions),
         "feel": feel_section(study, params, inflation),
         "drivers": drivers_section(study, params),
         "who": who_section(study, params),
         "say": say_section(study, params),
         "act": act_section(study),
-        "methods": methods_section(study, params),
+        "methods": methods_section(study, params, findings),
         "quality": quality_appendix(study),
         "recovery": recovery_appendix(study, params),
         "provenance": provenance_appendix(study, data_dir, all_params),
     }
     numbered = number_document(list(parts.values()))
-    return dict(zip(parts, numbered, strict=True))
+    return dict(zip(parts, numbered, strict=True)), findings

@@ -65,6 +65,20 @@ def _number(value, digits: int = 4):
     return round(value, digits) if math.isfinite(value) else None
 
 
+def _lifetime_diagnostics(life: dict) -> dict:
+    """Per lifetime model: whether it was fitted and which parameters ran to a degenerate
+    extreme (no customer with a purchase: neither model is attempted, both ``None``)."""
+    if not life.get("n_customers_fitted"):
+        return {"bgnbd": None, "gamma_gamma": None}
+    return {
+        model: {
+            "fitted": life.get(model) is not None,
+            "degenerate": life.get(f"{model}_degenerate", []),
+        }
+        for model in ("bgnbd", "gamma_gamma")
+    }
+
+
 def segments_headline(
     profiles: pd.DataFrame,
     info: dict | None,
@@ -102,6 +116,10 @@ def segments_headline(
             "archetypes": _number(info["archetype_stability"]["ari_mean"]) if info else None,
             "clusters": _number(info["clusters"]["stability"]["ari_mean"]) if info else None,
         },
+        # what the findings of the paper must know to grade their claims
+        "margin_basis": info["margin_basis"] if info else None,
+        "thin_history_share": _number(info["thin_history_share"]) if info else None,
+        "lifetime": _lifetime_diagnostics(info["lifetime"]) if info else None,
     }
     if recovery:
         out["recovery"] = {

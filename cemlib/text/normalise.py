@@ -21,13 +21,23 @@ _WHITESPACE = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
 
-def normalise_text(s: str) -> str:
+# Full-width punctuation of Chinese sentences that NFKC turns into ASCII. Free text keeps it as
+# the customer wrote it; ids, codes and numbers do not. Full-width brackets are not kept: the
+# phone patterns of cemlib.text.pii read "(" as well as "（" only in Chinese forms.
+_CJK_PUNCTUATION = frozenset("，：；！？")
+_CJK_SPLIT = re.compile("([，：；！？])")
+
+
+def normalise_text(s: str, keep_cjk_punctuation: bool = False) -> str:
     """Normalise one text: NFKC, trimmed, runs of whitespace collapsed to one space.
 
     Parameters
     ----------
     s : str
         Raw text.
+    keep_cjk_punctuation : bool
+        Keep the full-width ``，：；！？`` of Chinese sentences (for free text shown to readers);
+        digits and letters still become ASCII, so personal data is found as before.
 
     Returns
     -------
@@ -42,8 +52,17 @@ def normalise_text(s: str) -> str:
     --------
     >>> normalise_text("  手机：１３８１２３４５６７８\u3000谢谢 ")
     '手机:13812345678 谢谢'
+    >>> normalise_text("手机：１３８１２３４５６７８，谢谢！", keep_cjk_punctuation=True)
+    '手机：13812345678，谢谢！'
     """
-    text = unicodedata.normalize("NFKC", s).translate(_INVISIBLE)
+    if keep_cjk_punctuation:
+        text = "".join(
+            part if part in _CJK_PUNCTUATION else unicodedata.normalize("NFKC", part)
+            for part in _CJK_SPLIT.split(s)
+        )
+    else:
+        text = unicodedata.normalize("NFKC", s)
+    text = text.translate(_INVISIBLE)
     return _WHITESPACE.sub(" ", text).strip()
 
 

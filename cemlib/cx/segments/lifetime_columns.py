@@ -41,6 +41,12 @@ from cemlib.stats.lifetime import (
 __all__ = ["lifetime_columns"]
 
 
+def _record_fit(info: dict, name: str, model: BetaGeoFitter | GammaGammaFitter) -> None:
+    """The fitted parameters and the names of those at a degenerate extreme."""
+    info[name] = {k: float(v) for k, v in model.params_.items()}
+    info[f"{name}_degenerate"] = list(model.degenerate_)
+
+
 def lifetime_columns(
     transactions: pd.DataFrame,
     features: pd.DataFrame,
@@ -142,7 +148,7 @@ def lifetime_columns(
         try:
             with _relayed(notes):
                 bg = BetaGeoFitter().fit(x[has], tx_[has], T[has])
-            info["bgnbd"] = {k: float(v) for k, v in bg.params_.items()}
+            _record_fit(info, "bgnbd", bg)
             info["bgnbd_log_likelihood"] = float(bg.log_likelihood_)
         except ValueError as err:
             _warn(
@@ -226,7 +232,7 @@ def lifetime_columns(
                 )
             es = np.where(np.isfinite(es), es, own[has])
             spend[has] = es
-            info["gamma_gamma"] = {k: float(v) for k, v in gg.params_.items()}
+            _record_fit(info, "gamma_gamma", gg)
         except ValueError as err:
             _warn(
                 f"lifetime: Gamma-Gamma not fitted ({err}); expected spend is the customer's "

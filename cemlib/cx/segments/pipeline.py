@@ -294,6 +294,7 @@ def segment_customers(
         "clusters": cl_info,
         "archetype_stability": arch_stab,
         "lifetime": life_info,
+        "thin_history_share": n_thin / len(frame) if len(frame) else None,
         "observation_end": attrs["observation_end"],
         "margin_basis": attrs["margin_basis"],
         "focal_brand": attrs["focal_brand"],

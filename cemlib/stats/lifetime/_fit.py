@@ -114,10 +114,15 @@ def given_or_fitted(est: _Model, params: npt.ArrayLike | None) -> npt.ArrayLike:
 
 def finish_fit(est: _FittedT, theta: FloatArray, H: FloatArray, n: float, res: Any) -> _FittedT:
     """The last learned attributes of ``fit``: ``summary_`` (:func:`_summary_table` of the
-    optimum ``theta`` and Hessian ``H`` of :func:`maximise`) and ``optimizer_result_`` (``res``).
-    Returns ``est``."""
+    optimum ``theta`` and Hessian ``H`` of :func:`maximise`), ``optimizer_result_`` (``res``)
+    and ``degenerate_`` (names of the parameters at a degenerate extreme). Returns ``est``."""
     est.summary_ = _summary_table(est._names, theta, H, n)
     est.optimizer_result_ = res
+    # the parameters that ran to a degenerate extreme (maximise warned about them): a model
+    # with any is not identified by the data, and reports built on it must say so
+    est.degenerate_ = [
+        name for name, t in zip(est._names, theta, strict=True) if abs(t) >= _DEGENERATE_LOG
+    ]
     return est
 
 

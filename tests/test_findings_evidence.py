@@ -1,0 +1,268 @@
+"""Findings a board can trust: each claim graded by its evidence (hand-built cases for every
+branch of the grading rules and of the verdict words), and findings that follow what the
+diagnostics say."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cemlib.cx import priorities
+from cemlib.report import cards, findings, sections, wording
+from cemlib.report.evidence import Evidence, EvidenceRules, caveat_sentence, grade
+from cemlib.report.study import Study
+
+RULES = EvidenceRules(
+    min_n=30,
+    caveat_n=100,
+    caveat_listwise_loss=0.2,
+    withhold_listwise_loss=0.8,
+    caveat_thin_share=0.3,
+    withhold_thin_share=0.8,
+)
+
+
+@pytest.mark.parametrize(
+    "evidence, expected",
+    [
+        (Evidence(), "stated"),
+        (Evidence(n=100), "stated"),
+        (Evidence(n=99), "caveated"),
+        (Evidence(n=30), "caveated"),
+        (Evidence(n=29), "withheld"),
+        (Evidence(n=500, listwise_loss=0.2), "stated"),
+        (Evidence(n=500, listwise_loss=0.21), "caveated"),
+        (Evidence(n=500, listwise_loss=0.84), "withheld"),
+        (Evidence(n=500, thin_share=0.3), "stated"),
+        (Evidence(n=500, thin_share=0.69), "caveated"),
+        (Evidence(n=500, thin_share=0.81), "withheld"),
+        (Evidence(n=500, borderline=("on the edge",)), "caveated"),
+        (Evidence(n=500, cautions=("in-sample",)), "caveated"),
+        (Evidence(n=5000, failures=("model degenerate",)), "withheld"),
+    ],
+)
+def test_each_grading_rule(evidence, expected):
+    verdict, reasons = grade(evidence, RULES)
+    assert verdict == expected
+    assert (reasons == ()) == (expected == "stated")
+
+
+def test_a_withheld_claim_gives_only_the_reasons_that_withhold_it():
+    verdict, reasons = grade(Evidence(n=10, cautions=("in-sample",), failures=("failed",)), RULES)
+    assert verdict == "withheld" and reasons == (
+        "failed",
+        "only 10 observations (at least 30 are needed)",
+    )
+
+
+def test_rules_come_from_params_and_refuse_unknown_keys():
+    assert EvidenceRules.from_params({"min_n": 50}).min_n == 50
+    assert EvidenceRules.from_params(None) == EvidenceRules()
+    with pytest.raises(ValueError, match="unknown rule"):
+        EvidenceRules.from_params({"min_sample": 50})
+
+
+def test_caveat_sentence_says_every_reason():
+    assert caveat_sentence(("a", "b")) == "Read with care: a; b."
+    assert caveat_sentence(()) == ""
+
+
+@pytest.mark.parametrize(
+    "share, words",
+    [
+        (0.80, "Value is concentrated"),
+        (0.50, "Value is concentrated"),
+        (0.49, "Value is somewhat concentrated"),
+        (0.35, "Value is somewhat concentrated"),
+        (0.33, "Value is fairly evenly spread"),
+        (0.20, "Value is fairly evenly spread"),
+    ],
+)
+def test_concentration_adjective_agrees_with_its_number(share, words):
+    assert wording.concentration_word(share) == words
+
+
+def test_value_is_called_what_the_data_holds():
+    assert wording.value_word("margin") == "net margin"
+    assert wording.value_word("revenue") == "revenue"
+    assert wording.value_word("amount x 0.25") == "estimated margin (25% of revenue)"
+
+
+# ---------------------------------------------------------------- quadrant verdicts use intervals
+
+
+def _drivers_table(shares, half_widths, r2=0.5):
+    rows = [
+        {
+            "outcome": "ltr",
+            "driver": d,
+            "method": "shapley",
+            "importance": s * r2,
+            "share": s,
+            "ci_low": (s - h) * r2,
+            "ci_high": (s + h) * r2,
+            "r2": r2,
+        }
+        for d, s, h in zip("abc", shares, half_widths, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _performance(means, half_widths):
+    return pd.DataFrame(
+        {
+            "driver": list("abc"),
+            "performance": means,
+            "performance_ci_low": np.subtract(means, half_widths),
+            "performance_ci_high": np.add(means, half_widths),
+        }
+    )
+
+
+def test_a_driver_whose_interval_crosses_the_cut_is_borderline():
+    # shares 0.5, 0.32, 0.18: the cut is their mean, 1/3; b's interval 0.28–0.36 crosses it
+    table = priorities.importance_performance(
+        _drivers_table([0.5, 0.32, 0.18], [0.05, 0.04, 0.05]),
+        _performance([50, 70, 80], [2, 2, 2]),
+        "ltr",
+    ).set_index("driver")
+    assert table.loc["b", "quadrant"] == "possible overkill"
+    assert table.loc["b", "borderline"] and not table.loc["a", "borderline"]
+    assert not table.loc["c", "borderline"]
+    # performance: the cut is 66.7; c at 80 ± 2 is clear, a at 66 ± 2 would cross it
+    table = priorities.importance_performance(
+        _drivers_table([0.5, 0.32, 0.18], [0.01, 0.01, 0.01]),
+        _performance([66, 54, 80], [2, 2, 2]),
+        "ltr",
+    ).set_index("driver")
+    assert table.loc["a", "borderline"] and not table.loc["c", "borderline"]
+
+
+# ------------------------------------------------------------------- findings follow diagnostics
+
+
+def _study(segments_metrics=None, results=None, drivers_metrics=None, tables=None):
+    return Study(
+        provenance={"source": "hand-built"},
+        planted=False,
+        truth_dir=None,
+        quality=None,
+        drivers_metrics=drivers_metrics,
+        segments_metrics=segments_metrics,
+        results=results or {},
+        tables=tables or {},
+        codebook=None,
+    )
+
+
+ARCHETYPES = {
+    "strategic": {"n": 400, "share_customers": 0.2, "share_margin": 0.6, "share_clv": 0.7},
+    "butterfly": {"n": 300, "share_customers": 0.15, "share_margin": 0.2, "share_clv": 0.1},
+}
+
+
+def test_a_degenerate_lifetime_model_takes_clv_out_of_the_summary():
+    healthy = _study(
+        {
+            "archetypes": ARCHETYPES,
+            "margin_basis": "margin",
+            "thin_history_share": 0.1,
+            "lifetime": {"bgnbd": {"fitted": True, "degenerate": []}},
+        }
+    )
+    broken = _study(
+        {
+            "archetypes": ARCHETYPES,
+            "margin_basis": "revenue",
+            "thin_history_share": 0.1,
+            "lifetime": {"bgnbd": {"fitted": True, "degenerate": ["a", "b"]}},
+        }
+    )
+    ok = findings.finding_strategic(healthy)
+    assert "projected lifetime value" in ok.text and "net margin" in ok.text
+    assert grade(ok.evidence)[0] == "stated"
+    bad = findings.finding_strategic(broken)
+    assert "lifetime value" not in bad.text and "revenue" in bad.text and "margin" not in bad.text
+    assert grade(bad.evidence)[0] == "caveated"
+    assert "projected future value" not in findings.finding_butterflies(broken).text
+    assert findings.lifetime_failures(broken) and not findings.lifetime_failures(healthy)
+
+
+def test_provisional_labels_caveat_or_withhold_archetype_claims():
+    def graded(thin):
+        study = _study({"archetypes": ARCHETYPES, "thin_history_share": thin})
+        return grade(findings.finding_strategic(study).evidence)[0]
+
+    assert [graded(0.1), graded(0.69), graded(0.9)] == ["stated", "caveated", "withheld"]
+
+
+def test_value_concentration_is_not_called_concentrated_at_a_third():
+    margin = np.r_[np.full(20, 10.0), np.full(80, 5.0)]  # top 20% bring 200/600 = 33%
+    study = _study(results={"segments": pd.DataFrame({"margin_net": margin})})
+    finding = findings.finding_concentration(study)
+    assert finding.text.startswith("Value is fairly evenly spread") and "33%" in finding.text
+
+
+def test_summary_states_caveats_withholds_and_links_only_what_exists():
+    stated = findings.Finding("a", "Alpha is 1.", "sec-feel", grade="stated")
+    caveated = findings.Finding(
+        "b", "Beta is 2.", "sec-feel", grade="caveated", reasons=("small sample (n = 40)",)
+    )
+    withheld = findings.Finding(
+        "c", "Gamma is 3.", "sec-who", grade="withheld", reasons=("degenerate",)
+    )
+    html = sections.executive_summary(_study(), [stated, caveated, withheld], 8, has_actions=False)
+    assert "Alpha is 1." in html and "Beta is 2." in html and "Gamma" not in html
+    assert "Read with care: small sample (n = 40)." in html
+    assert "sec-act" not in html and "1 more were withheld" in html
+    methods = sections.methods_section(
+        _study(), {"map_threshold": 60, "map_off_diagonal": 10}, [stated, caveated, withheld]
+    )
+    assert "Gamma is 3." in methods and "degenerate" in methods
+
+
+def test_findings_record_is_plain_text_with_grades_and_citations():
+    record = findings.findings_record(
+        [
+            findings.Finding(
+                "a",
+                "<b>A &amp; B</b> rise.",
+                "fig-x",
+                ("drivers.nps.n",),
+                grade="caveated",
+                reasons=("r",),
+            )
+        ]
+    )
+    assert record == {
+        "findings": [
+            {
+                "id": "a",
+                "text": "A & B rise.",
+                "grade": "caveated",
+                "reasons": ["r"],
+                "cites": ["drivers.nps.n"],
+                "anchor": "fig-x",
+            }
+        ]
+    }
+    json.dumps(record)
+
+
+def test_a_card_that_says_do_not_invest_does_not_recommend_investing():
+    assert "not a priority" in cards.act_line("possible overkill", "empathy coaching", "Service")
+    assert "not a priority" in cards.act_line("low priority", "redesign the form", "Web")
+    assert cards.act_line("fix first", "empathy coaching", "Service").startswith("Empathy coaching")
+
+
+def test_chinese_verbatims_keep_their_punctuation_and_are_not_set_in_italic():
+    from cemlib.config import TEMPLATES_DIR
+
+    quoted = sections.quote("送货太慢，等了三天！")
+    assert quoted == '<blockquote lang="zh">送货太慢，等了三天！</blockquote>'
+    assert sections.quote("Too slow").startswith('<blockquote lang="en">')
+    css = (TEMPLATES_DIR / "whitepaper" / "index.html.j2").read_text(encoding="utf-8")
+    assert "blockquote:lang(zh) { font-style: normal; }" in css
