@@ -35,15 +35,7 @@ __all__ = [
 
 RESPONSE_CHANNELS = ("web", "phone", "sms", "email", "kiosk", "face_to_face", "app", "other")
 FEEDBACK_KINDS = ("complaint", "compliment", "suggestion", "review", "call_note", "social")
-ROLES = (
-    "outcome",
-    "driver",
-    "stated_importance",
-    "brand",
-    "loyalty",
-    "attention_check",
-    "profile",
-)
+ROLES = ("outcome", "driver", "stated_importance", "brand", "loyalty", "attention_check", "profile")
 METRICS = ("nps", "csat", "ces")
 # Customer archetypes of the segments contract (cemlib.data.contracts), in the order reports show them.
 ARCHETYPES = ("strategic", "butterfly", "barnacle", "stranger")

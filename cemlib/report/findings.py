@@ -360,17 +360,39 @@ def _archetype_row(study: Study, archetype: str) -> dict | None:
     return row if row and row.get("share_margin") is not None else None
 
 
-def _archetype_finding(study: Study, archetype: str, text: str, anchor: str) -> Finding:
-    """A finding about one archetype. It rests on the labels: provisional ones (thin histories)
-    and a failed lifetime model (the loyalty axis uses its projections) weaken it."""
+# What each archetype finding says before its ending ({value}: what the value axis measures).
+ARCHETYPE_SENTENCES = {
+    "strategic": "<b>{customers}</b> of customers are strategic (valuable and staying; n = {n:,}); "
+    "they bring <b>{value_share}</b> of {value}",
+    "butterfly": "Butterflies — valuable but transient — are <b>{customers}</b> of customers "
+    "(n = {n:,}) and {value_share} of {value} to date",
+}
+
+
+def _archetype_finding(
+    study: Study, archetype: str, row: dict, ending: str, anchor: str
+) -> Finding:
+    """A finding about one archetype: its sentence (:data:`ARCHETYPE_SENTENCES`) and ``ending``.
+    It rests on the labels: provisional ones (thin histories) and a failed lifetime model (the
+    loyalty axis uses its projections) weaken it."""
+    text = (
+        ARCHETYPE_SENTENCES[archetype].format(
+            customers=pct(row["share_customers"]),
+            n=row["n"],
+            value_share=pct(row["share_margin"]),
+            value=_value_word(study),
+        )
+        + ending
+    )
     segments = study.segments_metrics or {}
     cautions = (
         ("the lifetime model failed its checks, so loyalty rests on observed behaviour only",)
         if lifetime_failures(study)
         else ()
     )
-    n = segments["archetypes"][archetype]["n"]
-    evidence = Evidence(n=n, thin_share=segments.get("thin_history_share"), cautions=cautions)
+    evidence = Evidence(
+        n=row["n"], thin_share=segments.get("thin_history_share"), cautions=cautions
+    )
     return Finding(archetype, text, anchor, (f"segments.archetypes.{archetype}",), evidence)
 
 
@@ -387,12 +409,7 @@ def finding_strategic(study: Study) -> Finding | None:
         if strategic.get("share_clv") is not None and not lifetime_failures(study)
         else ""
     )
-    text = (
-        f"<b>{pct(strategic['share_customers'])}</b> of customers are strategic (valuable and "
-        f"staying; n = {strategic['n']:,}); they bring <b>{pct(strategic['share_margin'])}</b> of "
-        f"{_value_word(study)}{clv}."
-    )
-    return _archetype_finding(study, "strategic", text, "fig-value-loyalty")
+    return _archetype_finding(study, "strategic", strategic, clv + ".", "fig-value-loyalty")
 
 
 def finding_butterflies(study: Study) -> Finding | None:
@@ -400,7 +417,6 @@ def finding_butterflies(study: Study) -> Finding | None:
     if butterfly is None:
         return None
     future = butterfly.get("share_clv")
-    value = _value_word(study)
     if future is None or lifetime_failures(study):
         tail = "; whether they stay cannot be projected from this data."
     elif future < butterfly["share_margin"]:
@@ -410,12 +426,7 @@ def finding_butterflies(study: Study) -> Finding | None:
             f", and the lifetime model still credits them with <b>{pct(future)}</b> of future "
             "value — check how many have already left before investing in them."
         )
-    text = (
-        f"Butterflies — valuable but transient — are <b>{pct(butterfly['share_customers'])}</b> "
-        f"of customers (n = {butterfly['n']:,}) and {pct(butterfly['share_margin'])} of "
-        f"{value} to date{tail}"
-    )
-    return _archetype_finding(study, "butterfly", text, "tab-archetypes")
+    return _archetype_finding(study, "butterfly", butterfly, tail, "tab-archetypes")
 
 
 def finding_concentration(study: Study) -> Finding | None:

@@ -186,6 +186,38 @@ def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
     return section("feel", "How customers feel", "".join(parts))
 
 
+# The drivers section's figure sub-sections: title, text and caption. In the text, {figure} is
+# the cross-reference to the figure; the other fields are the drivers parameters of the paper.
+DRIVER_VIEWS = {
+    "ipa": (
+        "Importance against performance",
+        "Where impact is above average and performance below it, improvement pays most "
+        "(“fix first”, {figure}).",
+        "Importance–performance map, split at the means.",
+    ),
+    "stated": (
+        "Stated against derived importance",
+        "What customers say matters, set against what moves their advocacy ({figure}).",
+        "Stated importance against derived importance, each as % of its total.",
+    ),
+    "cei-bei": (
+        "Touchpoints and the brand",
+        "Each touchpoint's customer-experience index (CEI) against its brand-experience index "
+        "(BEI), sized by importance ({figure}). Important touchpoints belong in the branded zone "
+        "(both indices at or above {map_threshold:g}); more than {map_off_diagonal:g} points off "
+        "the diagonal a touchpoint is too brand-centric or too customer-centric.",
+        "CEI × BEI map of the touchpoints.",
+    ),
+}
+
+
+def _driver_view(key: str, fig, params: dict) -> list[str]:
+    """One of :data:`DRIVER_VIEWS` as a numbered sub-section with its figure."""
+    title, text, caption = DRIVER_VIEWS[key]
+    values = {"figure": ref(f"fig-{key}"), **params}
+    return figure_subsection(f"drivers-{key}", title, text.format(**values), fig, key, caption)
+
+
 def drivers_section(study: Study, params: dict) -> str:
     drivers = study.result("drivers")
     outcome = study.focus_outcome
@@ -213,42 +245,19 @@ def drivers_section(study: Study, params: dict) -> str:
     ]
     priorities = study.result("drivers_priorities")
     if priorities is not None:
-        parts += figure_subsection(
-            "drivers-ipa",
-            "Importance against performance",
-            "Where impact is above average and performance below it, improvement pays most "
-            f"(“fix first”, {ref('fig-ipa')}).",
-            plots.importance_performance_map(priorities, outcome),
-            "ipa",
-            "Importance–performance map, split at the means.",
-        )
+        parts += _driver_view("ipa", plots.importance_performance_map(priorities, outcome), params)
         if "stated_mean" in priorities and priorities["stated_mean"].notna().any():
             stated = priorities.rename(columns={"importance_share": "derived_share"})
-            parts += figure_subsection(
-                "drivers-stated",
-                "Stated against derived importance",
-                "What customers say matters, set against what moves their "
-                f"advocacy ({ref('fig-stated')}).",
-                plots.stated_vs_derived_chart(stated.dropna(subset=["stated_mean"]), outcome),
-                "stated",
-                "Stated importance against derived importance, each as % of its total.",
-            )
+            chart = plots.stated_vs_derived_chart(stated.dropna(subset=["stated_mean"]), outcome)
+            parts += _driver_view("stated", chart, params)
         else:
             parts.append(skip_note("stated vs derived importance", "stated-importance items"))
     touchpoints = study.result("drivers_touchpoints")
     if touchpoints is not None:
-        parts += figure_subsection(
-            "drivers-cei-bei",
-            "Touchpoints and the brand",
-            "Each touchpoint's customer-experience index (CEI) against its brand-experience "
-            f"index (BEI), sized by importance ({ref('fig-cei-bei')}). Important "
-            "touchpoints belong in the branded zone (both indices at or above "
-            f"{params['map_threshold']:g}); more than {params['map_off_diagonal']:g} points off "
-            "the diagonal a touchpoint is too brand-centric or too customer-centric.",
-            plots.cei_bei_chart(touchpoints, params["map_threshold"], params["map_off_diagonal"]),
-            "cei-bei",
-            "CEI × BEI map of the touchpoints.",
+        chart = plots.cei_bei_chart(
+            touchpoints, params["map_threshold"], params["map_off_diagonal"]
         )
+        parts += _driver_view("cei-bei", chart, params)
     else:
         parts.append(skip_note("CEI × BEI map", "brand items per touchpoint in the codebook"))
     return section("drivers", "What drives advocacy", "".join(parts))
