@@ -266,3 +266,27 @@ def test_chinese_verbatims_keep_their_punctuation_and_are_not_set_in_italic():
     assert sections.quote("Too slow").startswith('<blockquote lang="en">')
     css = (TEMPLATES_DIR / "whitepaper" / "index.html.j2").read_text(encoding="utf-8")
     assert "blockquote:lang(zh) { font-style: normal; }" in css
+
+
+def test_the_nps_finding_shows_kish_n_where_weights_shrink_it_and_is_graded_on_it():
+    headline = {
+        "nps": 12.0,
+        "ci_low": 2.0,
+        "ci_high": 22.0,
+        "n": 400,
+        "promoters": 40.0,
+        "detractors": 28.0,
+    }
+    nps = pd.DataFrame({"by": ["all"], "group": ["all"], "n": [400], "n_effective": [80.0]})
+    weighted = findings.finding_nps(
+        _study(drivers_metrics={"nps": headline}, results={"drivers_nps": nps})
+    )
+    assert "n = 400, effective n 80 after weighting" in weighted.text
+    assert grade(weighted.evidence)[0] == "caveated"  # 80 < caveat_n, though 400 is not
+    unweighted = findings.finding_nps(
+        _study(
+            drivers_metrics={"nps": headline},
+            results={"drivers_nps": nps.assign(n_effective=400.0)},
+        )
+    )
+    assert "effective" not in unweighted.text and grade(unweighted.evidence)[0] == "stated"

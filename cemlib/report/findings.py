@@ -73,15 +73,28 @@ def finding_nps(study: Study) -> Finding | None:
     headline = (study.drivers_metrics or {}).get("nps")
     if not headline or headline.get("n", 0) == 0:
         return None
+    effective = _effective_n(study)
+    sizes = f"n = {headline['n']:,}"
+    if effective is not None and round(effective) < headline["n"]:
+        sizes += f", effective n {effective:,.0f} after weighting"
     return Finding(
         "nps",
         f"Net Promoter Score is <b>{headline['nps']:+.1f}</b> (95% interval "
-        f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; n = {headline['n']:,}): "
+        f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; {sizes}): "
         f"{headline['promoters']:.0f}% promoters against {headline['detractors']:.0f}% detractors.",
         "sec-feel-nps",
         tuple(f"drivers.nps.{k}" for k in ("nps", "ci_low", "ci_high", "n")),
-        Evidence(n=headline["n"]),
+        Evidence(n=effective if effective is not None else headline["n"]),
     )
+
+
+def _effective_n(study: Study) -> float | None:
+    """Kish's effective n of the overall NPS (``drivers_nps``), where the stage recorded it."""
+    nps = study.result("drivers_nps")
+    if nps is None or "n_effective" not in nps:
+        return None
+    overall = nps.loc[nps["by"] == "all", "n_effective"]
+    return float(overall.iloc[0]) if len(overall) and pd.notna(overall.iloc[0]) else None
 
 
 def nps_spread(nps: pd.DataFrame, by: str) -> dict | None:
