@@ -5,6 +5,7 @@ diagnostics say."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -290,3 +291,37 @@ def test_the_nps_finding_shows_kish_n_where_weights_shrink_it_and_is_graded_on_i
         )
     )
     assert "effective" not in unweighted.text and grade(unweighted.evidence)[0] == "stated"
+
+
+def test_the_inflation_finding_rests_on_the_answers_to_both_items():
+    inflation = pd.DataFrame(
+        {
+            "item": ["osat", "ltr"],
+            "metric": ["csat", "nps"],
+            "top_box": [30.0, 25.0],
+            "top2_box": [60.0, 40.0],
+        }
+    )
+    responses = pd.DataFrame({"osat": [5.0] * 50 + [None] * 30, "ltr": [9.0] * 80})
+    finding = findings.finding_inflation(_study(tables={"responses": responses}), inflation)
+    assert finding.evidence.n == 50 and grade(finding.evidence)[0] == "caveated"
+    assert "(overall satisfaction)" in finding.text and "(likelihood to recommend)" in finding.text
+
+
+def test_a_survey_without_waves_gets_no_reference_to_a_wave_figure():
+    from cemlib.report.numbering import number_document
+
+    nps = pd.DataFrame(
+        {
+            "by": ["all", "channel", "channel"],
+            "group": ["all", "web", "app"],
+            "n": [60, 30, 30],
+            "nps": [10.0, 5.0, 15.0],
+            "ci_low": [-10.0, -20.0, -10.0],
+            "ci_high": [30.0, 30.0, 40.0],
+        }
+    )
+    html = sections.feel_section(_study(results={"drivers_nps": nps}), {}, None)
+    assert "fig-nps-wave" not in html and "fig-nps-channel" in html
+    assert "shows it by channel;" in re.sub(r"<[^>]+>", "", html)
+    number_document([html])  # every cross-reference resolves

@@ -150,8 +150,16 @@ def finding_inflation(study: Study, inflation: pd.DataFrame | None) -> Finding |
         f"{gap:.0f} points.",
         "tab-inflation",
         ("whitepaper.inflation",),
-        Evidence(n=min(satisfied.get("n", np.inf), promoters.get("n", np.inf))),
+        Evidence(n=_answered(study, [satisfied["item"], promoters["item"]])),
     )
+
+
+def _answered(study: Study, items: list[str]) -> int | None:
+    """The fewest answers any of ``items`` received: the n behind a comparison of their rates."""
+    responses = study.table("responses")
+    if responses is None or not set(items) <= set(responses.columns):
+        return None
+    return int(min(responses[item].notna().sum() for item in items))
 
 
 def _outcome_rows(study: Study, outcome: str) -> tuple[int | None, float | None]:

@@ -119,16 +119,17 @@ def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
     parts = []
     overall = nps[nps["by"] == "all"].iloc[0]
     parts.append(heading("feel-nps", "Net Promoter Score by channel and wave", 3))
-    shown = [by for by in ("channel", "wave") if len(nps[nps["by"] == by])]
-    where = " and ".join(ref(f"fig-nps-{by}") for by in shown)
+    groupings = [by for by in ("channel", "wave") if len(nps[nps["by"] == by])]
+    where = " and ".join(ref(f"fig-nps-{by}") for by in groupings)
+    verb = "shows" if len(groupings) == 1 else "show"
     parts.append(
         para(
             f"Overall NPS is {overall['nps']:+.1f} with a 95% adjusted-Wald interval of "
             f"{overall['ci_low']:+.1f} to {overall['ci_high']:+.1f} (n = {int(overall['n']):,})."
             + (
-                f" {where} show it by {' and by '.join(shown)}; groups smaller than the minimum "
-                "size are left out."
-                if shown
+                f" {where} {verb} it by {' and by '.join(groupings)}; groups smaller than the "
+                "minimum size are left out."
+                if groupings
                 else ""
             )
         )
