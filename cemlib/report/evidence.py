@@ -24,7 +24,7 @@ Kish, L. (1965). *Survey Sampling*. New York: Wiley (the effective sample size).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 __all__ = [
     "GRADES",
@@ -82,7 +82,7 @@ class Evidence:
     thin_share: float | None = None
     borderline: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()
-    cautions: tuple[str, ...] = field(default_factory=tuple)
+    cautions: tuple[str, ...] = ()
 
 
 def grade(evidence: Evidence, rules: EvidenceRules = DEFAULT_RULES) -> tuple[str, tuple[str, ...]]:

@@ -8,8 +8,6 @@ states the stated and caveated ones, Methods lists the withheld ones with their 
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,6 +27,7 @@ from cemlib.report.wording import (
     strongest,
     value_word,
 )
+from cemlib.text import strip_html
 
 __all__ = [
     "Finding",
@@ -481,7 +480,7 @@ def complaint_reasons(feedback: pd.DataFrame | None, top: int) -> pd.DataFrame:
     counts = counts.rename_axis("reason").reset_index(name="complaints")
     counts = counts.sort_values(["complaints", "reason"], ascending=[False, True]).head(top)
     counts["share"] = 100 * counts["complaints"] / len(complaints)
-    counts.attrs["total"] = len(complaints)
+    counts.attrs["total"] = len(complaints)  # every coded complaint, not only the top reasons
     return counts.reset_index(drop=True)[columns]
 
 
@@ -490,7 +489,7 @@ def finding_complaints(study: Study, top: int) -> Finding | None:
     if reasons.empty:
         return None
     first = reasons.iloc[0]
-    total = int(round(first["complaints"] * 100 / first["share"]))
+    total = reasons.attrs["total"]
     return Finding(
         "complaints",
         f"The most common complaint is <b>{code_words(first['reason'])}</b>: "
@@ -532,11 +531,6 @@ def key_findings(
     return graded
 
 
-def _plain(text: str) -> str:
-    """The visible text of a finding's HTML."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
 def findings_record(findings: list[Finding]) -> dict:
     """``reports/metrics/findings.json``: every finding with its id, plain text, grade, reasons,
     the metric keys it cites and the anchor of its evidence."""
@@ -544,7 +538,7 @@ def findings_record(findings: list[Finding]) -> dict:
         "findings": [
             {
                 "id": f.id,
-                "text": _plain(sentence_case(f.text)),
+                "text": strip_html(sentence_case(f.text))[0],
                 "grade": f.grade,
                 "reasons": list(f.reasons),
                 "cites": list(f.cites),
