@@ -36,7 +36,14 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 sys.path.insert(0, str(WORKSPACE))
 
-from cemlib.config import NOTEBOOKS_DIR, REPORTS_DIR, TEMPLATES_DIR, load_params  # noqa: E402
+from cemlib.config import (  # noqa: E402
+    CLEAN_DIR,
+    NOTEBOOKS_DIR,
+    RAW_DIR,
+    REPORTS_DIR,
+    TEMPLATES_DIR,
+    load_params,
+)
 
 
 def stage_parameters(sections: list[str], overrides: list[str]) -> dict:
@@ -68,11 +75,27 @@ def tidy_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def notebook_title(nb: nbformat.NotebookNode, name: str) -> str:
+    """The notebook's first heading ('# ...'), else its name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return name
+
+
 def render_html(
     nb: nbformat.NotebookNode, name: str, template: str = "cem", title: str | None = None
 ) -> str:
+    """The report: the executed notebook through the template, titled by ``title`` (else the
+    notebook's heading) and the data it ran on, so reports of different data sets differ."""
+    from cemlib.data.io import data_identity
+
+    # the clean stage writes the input's provenance into data/clean; before that, data/raw
+    data = data_identity(CLEAN_DIR if (CLEAN_DIR / "provenance.json").exists() else RAW_DIR)
+    heading = title or notebook_title(nb, name)
+    nb.metadata["title"] = f"{heading} — {data}"
     exporter = HTMLExporter(template_name=template, extra_template_basedirs=[str(TEMPLATES_DIR)])
-    meta = {"name": name, "title": title or name}
+    meta = {"name": name, "title": heading, "data": data}
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": meta})
     return html
 

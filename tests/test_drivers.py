@@ -520,3 +520,49 @@ def test_stated_vs_derived_on_the_world(world_drivers):
         ).statistic
         > 0.8
     )
+
+
+# --------------------------------------------------------------------------- out-of-sample R²
+
+
+def test_cross_validated_r2_equals_sklearn_on_the_same_folds():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import PredefinedSplit, cross_val_predict
+
+    from cemlib.stats.crossval import cross_validated_r2, fold_labels
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(300, 4))
+    y = x @ [0.5, 0.3, 0.0, -0.2] + rng.normal(size=300)
+    w = rng.uniform(0.5, 2.0, size=300)
+    folds = fold_labels(300, 10, seed=3)
+    predicted = cross_val_predict(
+        LinearRegression(), x, y, cv=PredefinedSplit(folds), params={"sample_weight": w}
+    )
+    mean = np.average(y, weights=w)
+    expected = 1 - np.sum(w * (y - predicted) ** 2) / np.sum(w * (y - mean) ** 2)
+    assert cross_validated_r2(x, y, w, folds=10, seed=3) == pytest.approx(expected, rel=1e-10)
+
+
+def test_leave_one_out_r2_is_the_press_r2():
+    """With one row per fold it is Allen's predicted R²: PRESS = Σ (e_i / (1 − h_ii))²."""
+    from cemlib.stats.crossval import cross_validated_r2
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(60, 3))
+    y = x @ [1.0, 0.0, 0.5] + rng.normal(size=60)
+    design = np.column_stack([np.ones(60), x])
+    hat = design @ np.linalg.solve(design.T @ design, design.T)
+    residual = y - hat @ y
+    press = np.sum((residual / (1 - np.diag(hat))) ** 2)
+    expected = 1 - press / np.sum((y - y.mean()) ** 2)
+    assert cross_validated_r2(x, y, folds=60) == pytest.approx(expected, rel=1e-10)
+
+
+def test_drivers_table_records_cross_validated_r2_below_in_sample():
+    """Pure noise drivers: in-sample R² is positive by construction, out of sample about 0."""
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.normal(size=(80, 9)), columns=[f"d{i}" for i in range(8)] + ["y"])
+    table = drv.relative_importance(frame, "y", [f"d{i}" for i in range(8)], n_boot=0)
+    r2, r2_cv = table["r2"].iloc[0], table["r2_cv"].iloc[0]
+    assert r2 > 0.02 and r2_cv < r2 - 0.05 and r2_cv < 0.05

@@ -14,6 +14,7 @@ import pytest
 from cemlib.cx import priorities
 from cemlib.report import cards, findings, sections, wording
 from cemlib.report.evidence import Evidence, EvidenceRules, caveat_sentence, grade
+from cemlib.report.methods import methods_section
 from cemlib.report.study import Study
 
 RULES = EvidenceRules(
@@ -219,7 +220,7 @@ def test_summary_states_caveats_withholds_and_links_only_what_exists():
     assert "Alpha is 1." in html and "Beta is 2." in html and "Gamma" not in html
     assert "Read with care: small sample (n = 40)." in html
     assert "sec-act" not in html and "1 more were withheld" in html
-    methods = sections.methods_section(
+    methods = methods_section(
         _study(), {"map_threshold": 60, "map_off_diagonal": 10}, [stated, caveated, withheld]
     )
     assert "Gamma is 3." in methods and "degenerate" in methods
@@ -325,3 +326,130 @@ def test_a_survey_without_waves_gets_no_reference_to_a_wave_figure():
     assert "fig-nps-wave" not in html and "fig-nps-channel" in html
     assert "shows it by channel;" in re.sub(r"<[^>]+>", "", html)
     number_document([html])  # every cross-reference resolves
+
+
+# ------------------------------------------------------------------- verdicts and their intervals
+
+
+def _kano_survey(n: int, penalty: float, reward: float, seed: int) -> tuple[pd.DataFrame, object]:
+    """Answers on 1–5 for one driver and an outcome on 0–10 that drops by ``penalty`` (0–1) when
+    the driver is in the bottom two boxes and rises by ``reward`` in the top box, plus noise."""
+    from cemlib.data.schema import Codebook, Item
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, size=n)
+    y = 6 + 10 * (-penalty * (x <= 2) + reward * (x == 5)) + rng.normal(0, 1.5, size=n)
+    frame = pd.DataFrame({"x": x, "y": np.clip(y, 0, 10)})
+    book = Codebook(
+        items=(
+            Item("y", "outcome", (0, 10), metric="nps"),
+            Item("x", "driver", (1, 5)),
+        )
+    )
+    return frame, book
+
+
+def test_a_clear_kano_class_holds_in_the_bootstrap_and_a_ratio_near_the_cut_does_not():
+    clear, book = _kano_survey(2000, penalty=0.20, reward=0.01, seed=1)
+    firm = priorities.penalty_reward(clear, book, "y", n_boot=100).iloc[0]
+    assert firm["kano"] == "must-be" and firm["kano_agreement"] >= 0.95
+    assert not firm["kano_borderline"]
+    assert firm["penalty_ci_low"] < firm["penalty"] < firm["penalty_ci_high"]
+    # a penalty twice the reward sits on the must-be / performance cut (ratio 2)
+    edge, book = _kano_survey(400, penalty=0.08, reward=0.04, seed=2)
+    shaky = priorities.penalty_reward(edge, book, "y", n_boot=100).iloc[0]
+    assert shaky["kano_agreement"] < 0.8 and shaky["kano_borderline"]
+    assert "borderline" in cards.kano_line(shaky.to_dict())
+
+
+def test_driver_verdicts_inherit_the_model_grade_so_cards_go_when_it_is_withheld():
+    drivers = _drivers_table([0.5, 0.32, 0.18], [0.05, 0.04, 0.05]).assign(n=15)
+    ipa = priorities.importance_performance(drivers, _performance([50, 70, 80], [2, 2, 2]), "ltr")
+    ipa = ipa.assign(owner="Owner", action="Act", touchpoint="web", verdict=None, kano=None)
+    ipa = ipa.assign(stated_rank=np.nan, derived_rank=np.nan, penalty=np.nan, reward=np.nan)
+    responses = pd.DataFrame({"ltr": np.arange(95.0)})  # 95 answered the outcome, 15 used
+    metrics = {"focus_outcome": "ltr", "r2": {"ltr": 0.6}, "r2_cv": {"ltr": 0.5}}
+    small = _study(
+        results={"drivers": drivers, "drivers_priorities": ipa},
+        drivers_metrics=metrics,
+        tables={"responses": responses},
+    )
+    verdict, reasons = findings.model_grade(small, RULES)
+    assert verdict == "withheld" and any("listwise" in r for r in reasons)
+    assert findings.finding_fix_first(small) is not None
+    assert grade(findings.finding_fix_first(small).evidence, RULES)[0] == "withheld"
+    assert cards.action_cards(small, rules=RULES) == []
+    assert "Withheld: only 15 observations" in cards.act_section(small, RULES)
+    big = _study(
+        results={"drivers": drivers.assign(n=90), "drivers_priorities": ipa},
+        drivers_metrics=metrics,
+        tables={"responses": responses},
+    )
+    assert findings.model_grade(big, RULES)[0] == "caveated"  # small sample, R² shrinks 10 points
+    assert cards.action_cards(big, rules=RULES)
+    assert "Read with care" in cards.act_section(big, RULES)
+
+
+def test_in_sample_r2_is_reported_beside_its_cross_validated_value():
+    drivers = _drivers_table([0.5, 0.32, 0.18], [0.05, 0.04, 0.05]).assign(n=900)
+    metrics = {"focus_outcome": "ltr", "r2": {"ltr": 0.6}, "r2_cv": {"ltr": 0.58}}
+    study = _study(results={"drivers": drivers}, drivers_metrics=metrics)
+    explained = findings.finding_explained(study, "ltr")
+    assert "60%" in explained.text and "58%</b> in responses left out" in explained.text
+    assert grade(explained.evidence, RULES)[0] == "stated"
+    overfit = _study(
+        results={"drivers": drivers},
+        drivers_metrics=metrics | {"r2_cv": {"ltr": -0.02}},
+    )
+    assert grade(findings.finding_explained(overfit, "ltr").evidence, RULES)[0] == "withheld"
+
+
+def test_nps_table_shows_kish_n_and_the_change_between_waves():
+    nps = pd.DataFrame(
+        {
+            "by": ["all", "wave", "wave"],
+            "group": ["all", "2024H1", "2024H2"],
+            "n": [200, 100, 100],
+            "n_effective": [150.4, 80.2, 70.6],
+            "nps": [10.0, 5.0, 15.0],
+            "ci_low": [2.0, -6.0, 4.0],
+            "ci_high": [18.0, 16.0, 26.0],
+            "change": [np.nan, np.nan, 10.0],
+            "change_p": [np.nan, np.nan, 0.2],
+        }
+    )
+    shown = sections.nps_table(nps)
+    assert shown["effective n"].tolist() == [80, 71]
+    assert shown["change from previous wave"].iloc[1] == 10.0
+
+
+def test_complaints_per_archetype_are_rates_not_counts():
+    from cemlib.cx.segments.profiles import profile_segments
+
+    seg = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(12)],
+            "archetype": ["strategic"] * 2 + ["stranger"] * 10,
+            "cluster": [0] * 12,
+            "cluster_archetype": ["stranger"] * 12,
+            "margin_net": 1.0,
+            "clv": 1.0,
+            "value_score": 0.0,
+            "loyalty_score": 0.0,
+            "p_alive": 0.5,
+            "promo_share": 0.0,
+        }
+    )
+    feedback = pd.DataFrame(
+        {
+            "customer_id": ["C0", "C1", "C2", "C3"],  # 2 of 2 strategic, 2 of 10 strangers
+            "kind": "complaint",
+            "reason": "late",
+        }
+    )
+    profiles = profile_segments(seg, feedback).set_index(["level", "segment"])
+    assert profiles.loc[("archetype", "strategic"), "complaints_per_100"] == 100.0
+    assert profiles.loc[("archetype", "stranger"), "complaints_per_100"] == 20.0
+    shown = sections.archetype_table(profiles.loc["archetype"].reset_index(), value="revenue")
+    assert "complaints per 100 customers" in shown and "% revenue" in shown
+    assert "% net margin" not in shown

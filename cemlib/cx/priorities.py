@@ -125,6 +125,9 @@ def penalty_reward(
     high_boxes: int = 1,
     ratio: float = 2.0,
     min_effect: float = 0.02,
+    n_boot: int = 200,
+    seed: int = 0,
+    ci: float = 0.95,
 ) -> pd.DataFrame:
     """Kano-style penalty–reward analysis by dummy-variable regression.
 
@@ -136,8 +139,15 @@ def penalty_reward(
     ``ratio``, *attractive* when the reward outweighs the penalty by ``ratio``, *performance*
     when both matter, *indifferent* when neither exceeds ``min_effect``.
 
+    A class rests on a ratio of two estimates, so it can flip with the sample: ``n_boot``
+    bootstrap resamples of the respondents (Efron & Tibshirani 1993) give percentile intervals
+    of penalty and reward (``penalty_ci_low`` … ``reward_ci_high``) and ``kano_agreement``, the
+    share of resamples that give the same class; below 0.8 the class is ``kano_borderline``
+    and the report says so (NaN and ``False`` without resamples).
+
     References
     ----------
+    Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
     Brandt, D. R. (1987). A procedure for identifying value-enhancing service components using
     customer satisfaction survey data. In *Add Value to Your Service*, AMA.
     Mittal, V., Ross, W. T. & Baldasare, P. M. (1998). The asymmetric impact of negative and
@@ -159,22 +169,61 @@ def penalty_reward(
         names += [(d.id, "low"), (d.id, "high")]
     X = np.column_stack(design)
     w = data[weights].to_numpy() if weights else np.ones(len(data))
+    coef = _dummy_effects(X, y, w)
+    rng = np.random.default_rng(seed)
+    boot = np.array(
+        [_dummy_effects(X[rows], y[rows], w[rows]) for rows in _resamples(len(y), n_boot, rng)]
+    ).reshape(-1, X.shape[1])
+    tail = 100 * (1 - ci) / 2
+    rows = []
+    for j, d in enumerate(drivers):
+        low_col, high_col = 1 + 2 * j, 2 + 2 * j
+        penalty, reward = -coef[low_col], coef[high_col]
+        kano_class = _kano_class(penalty, reward, ratio, min_effect)
+        row = {
+            "driver": d.id,
+            "label": d.label,
+            "penalty": penalty,
+            "reward": reward,
+            "kano": kano_class,
+            "penalty_ci_low": np.nan,
+            "penalty_ci_high": np.nan,
+            "reward_ci_low": np.nan,
+            "reward_ci_high": np.nan,
+            "kano_agreement": np.nan,
+        }
+        if len(boot):
+            penalties, rewards = -boot[:, low_col], boot[:, high_col]
+            row["penalty_ci_low"], row["penalty_ci_high"] = np.percentile(
+                penalties, [tail, 100 - tail]
+            )
+            row["reward_ci_low"], row["reward_ci_high"] = np.percentile(rewards, [tail, 100 - tail])
+            same = [
+                _kano_class(p, r, ratio, min_effect) == kano_class
+                for p, r in zip(penalties, rewards, strict=True)
+            ]
+            row["kano_agreement"] = float(np.mean(same))
+        row["kano_borderline"] = bool(row["kano_agreement"] < KANO_STABLE)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+KANO_STABLE = 0.8  # share of bootstrap resamples that must agree on a Kano class
+KANO_COLUMNS = ("penalty", "reward", "penalty_ci_low", "penalty_ci_high", "reward_ci_low")
+KANO_COLUMNS += ("reward_ci_high", "kano_agreement")
+
+
+def _dummy_effects(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares coefficients of the penalty–reward regression."""
     sw = np.sqrt(w)
     coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
-    effects = dict(zip(names, coef[1:], strict=True))
-    rows = []
-    for d in drivers:
-        penalty, reward = -effects[(d.id, "low")], effects[(d.id, "high")]
-        rows.append(
-            {
-                "driver": d.id,
-                "label": d.label,
-                "penalty": penalty,
-                "reward": reward,
-                "kano": _kano_class(penalty, reward, ratio, min_effect),
-            }
-        )
-    return pd.DataFrame(rows)
+    return coef
+
+
+def _resamples(n: int, n_boot: int, rng: np.random.Generator):
+    """Row indices of ``n_boot`` resamples with replacement."""
+    for _ in range(n_boot):
+        yield rng.integers(0, n, size=n)
 
 
 def _kano_class(penalty: float, reward: float, ratio: float, min_effect: float) -> str:
@@ -287,16 +336,19 @@ def emotion_curve(
 def driver_priorities(
     ipa: pd.DataFrame, kano: pd.DataFrame | None, stated: pd.DataFrame, codebook: Codebook
 ) -> pd.DataFrame:
-    """One row per driver: quadrant, Kano class, stated vs derived gap, and who owns the action.
+    """One row per driver: quadrant, Kano class (with how often the bootstrap agrees on it),
+    stated vs derived gap, and who owns the action.
 
     ``kano`` is ``None`` when the penalty–reward analysis was skipped (drivers not on rating
     scales): its columns are then empty.
     """
     if kano is None:
-        kano = empty_frame(
-            {"driver": "str", "penalty": "float64", "reward": "float64", "kano": "str"}
-        )
-    table = ipa.merge(kano[["driver", "penalty", "reward", "kano"]], on="driver", how="left")
+        kano = empty_frame({c: "float64" for c in KANO_COLUMNS} | {"driver": "str", "kano": "str"})
+    for column in KANO_COLUMNS:  # a table from before the Kano intervals
+        if column not in kano:
+            kano = kano.assign(**{column: np.nan})
+    table = ipa.merge(kano[["driver", "kano", *KANO_COLUMNS]], on="driver", how="left")
+    table["kano_borderline"] = (table["kano_agreement"] < KANO_STABLE).astype(bool)
     keep = [
         c
         for c in ("driver", "stated_mean", "stated_rank", "derived_rank", "rank_gap", "verdict")

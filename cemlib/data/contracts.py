@@ -51,12 +51,13 @@ CONTRACTS: dict[str, Contract] = {
         _contract(
             "drivers",
             "drivers",
-            "one row per outcome × driver × method: importance, share of R², bootstrap CI, rank",
+            "one row per outcome × driver × method: importance, share of R², bootstrap CI, rank; "
+            "the model's in-sample R² and its 10-fold cross-validated R² (r2_cv)",
             {c: _TEXT for c in ("outcome", "driver", "method")},
             {"importance": _NUM, "share": _NUM, "ci_low": _NUM, "ci_high": _NUM},
             {"rank": _WHOLE, "n": _WHOLE, "sign": _WHOLE},
             {c: _NUM for c in ("signed_importance", "vif", "r2", "n_effective")},
-            {"note": _TEXT},
+            {"note": _TEXT, "r2_cv": _NUM},
         ),
         _contract(
             "drivers_pairs",
@@ -77,13 +78,15 @@ CONTRACTS: dict[str, Contract] = {
         _contract(
             "drivers_priorities",
             "drivers",
-            "one row per driver item: performance, importance, quadrant, Kano class, stated vs "
-            "derived rank, owner and action",
+            "one row per driver item: performance, importance, quadrant, Kano class with its "
+            "bootstrap agreement, stated vs derived rank, owner and action",
             {"driver": _TEXT, "label": _TEXT, "touchpoint": _TEXT, "stage": _NUM},
             {c: _NUM for c in ("performance", "performance_ci_low", "performance_ci_high")},
             {"importance": _NUM, "importance_share": _NUM, "quadrant": _TEXT},
             {"importance_ci_low": _NUM, "importance_ci_high": _NUM, "borderline": "bool"},
             {"penalty": _NUM, "reward": _NUM, "kano": _TEXT, "stated_mean": _NUM},
+            {c: _NUM for c in ("penalty_ci_low", "penalty_ci_high", "reward_ci_low")},
+            {"reward_ci_high": _NUM, "kano_agreement": _NUM, "kano_borderline": "bool"},
             {"stated_rank": "Int64", "derived_rank": "Int64", "rank_gap": "Int64"},
             {"verdict": _TEXT, "owner": _TEXT, "action": _TEXT},
         ),

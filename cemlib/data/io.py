@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping
@@ -29,7 +30,9 @@ __all__ = [
     "SOURCE_FILE",
     "SOURCE_ROW",
     "SUPPORTED_SUFFIXES",
+    "PROVENANCE_FILE",
     "check_columns",
+    "data_identity",
     "decode_bytes",
     "empty_frame",
     "file_manifest",
@@ -47,6 +50,7 @@ __all__ = [
 ]
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav")
+PROVENANCE_FILE = "provenance.json"  # where a data set says what it is (bundled sources)
 SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
 
 
@@ -58,6 +62,29 @@ class RawFolder:
     tables: dict[str, pd.DataFrame]
     files: dict[str, Path]
     encodings: dict[str, str]
+    provenance: dict | None = None  # provenance.json of a bundled source, carried to data/clean
+
+
+def data_identity(folder: Path | str) -> str:
+    """What data a folder holds, in one line for a report's title: the data set's title and
+    source name from ``provenance.json``, else the study named by ``codebook.yaml``, else the
+    folder's name.
+
+    >>> data_identity("/nonexistent/my_survey")
+    'folder my_survey'
+    """
+    folder = Path(folder)
+    path = folder / PROVENANCE_FILE
+    if path.is_file():
+        record = json.loads(path.read_text(encoding="utf-8"))
+        title, source = record.get("title"), record.get("source")
+        return f"{title} (source {source})" if title and source else str(title or source)
+    codebook = folder / "codebook.yaml"
+    if codebook.is_file():
+        study = (yaml.safe_load(codebook.read_text(encoding="utf-8")) or {}).get("study") or {}
+        if study.get("name"):
+            return str(study["name"])
+    return f"folder {folder.name}"
 
 
 def normalise_column_name(name: Hashable) -> str:
@@ -319,7 +346,15 @@ def read_folder(folder: Path | str) -> RawFolder:
         frame[SOURCE_FILE] = path.name
         frame[SOURCE_ROW] = range(1, len(frame) + 1)
         tables[name], encodings[name] = frame, encoding
-    return RawFolder(codebook=codebook, tables=tables, files=files, encodings=encodings)
+    provenance_path = folder / PROVENANCE_FILE
+    provenance = (
+        json.loads(provenance_path.read_text(encoding="utf-8"))
+        if provenance_path.is_file()
+        else None
+    )
+    return RawFolder(
+        codebook=codebook, tables=tables, files=files, encodings=encodings, provenance=provenance
+    )
 
 
 def check_columns(frame: pd.DataFrame, table: str, file: str, codebook: Codebook | None) -> None:

@@ -163,11 +163,17 @@ class Item:
     expect: float | None = None
     owner: str | None = None
     action: str | None = None
+    short: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         """English wording when given, else the Chinese, else the id."""
         return self.text.get("en") or self.text.get("zh") or self.id
+
+    @property
+    def short_label(self) -> str | None:
+        """The codebook's short name for running text and charts (``label:``), English first."""
+        return self.short.get("en") or self.short.get("zh") or None
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,8 @@ class Codebook:
                 value = getattr(i, key)
                 if value not in (None, {}):
                     entry[key] = value
+            if i.short:
+                entry["label"] = dict(i.short)
             if i.reverse:
                 entry["reverse"] = True
             items.append(entry)
@@ -220,6 +228,18 @@ class Codebook:
             for name, rule in self.surveys.items()
         }
         return {"study": dict(self.study), "items": items, "surveys": surveys}
+
+
+def _language_map(entry: dict, key: str, file: str, index: int, item_id: str | None) -> dict:
+    """An item's ``text`` or ``label``: a plain string (English) or ``{en: ..., zh: ...}``."""
+    value = entry.get(key) or {}
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict):
+        raise _item_error(
+            file, index, item_id, f"{key} must be {{en: ..., zh: ...}}", "codebook_format"
+        )
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _item_error(file: str, index: int, item_id: str | None, message: str, rule: str) -> XVOCError:
@@ -308,18 +328,13 @@ def _parse_item(entry, file: str, index: int) -> Item:
                 f"expect {expect} lies outside scale {list(scale)}",
                 "attention_check_without_expect",
             )
-    text = entry.get("text") or {}
-    if isinstance(text, str):
-        text = {"en": text}
-    if not isinstance(text, dict):
-        raise _item_error(
-            file, index, item_id, "text must be {en: ..., zh: ...}", "codebook_format"
-        )
+    text, short = (_language_map(entry, key, file, index, item_id) for key in ("text", "label"))
     return Item(
         id=item_id,
         role=role,
         scale=scale,
-        text={str(k): str(v) for k, v in text.items()},
+        text=text,
+        short=short,
         metric=metric,
         touchpoint=entry.get("touchpoint"),
         stage=stage,

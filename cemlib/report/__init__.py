@@ -19,10 +19,15 @@ Modules, in the order the paper is made:
 * :mod:`~cemlib.report.study` — :func:`load_study` reads what the stages left on disk into a
   :class:`Study`; :data:`WHITEPAPER_PARAMETERS` are the notebook's parameters.
 * :mod:`~cemlib.report.html` — the building blocks: headings, sections, figures, tables.
-* :mod:`~cemlib.report.wording` and :mod:`~cemlib.report.findings` — the generated sentences and
-  the key findings of the executive summary.
-* :mod:`~cemlib.report.sections`, :mod:`~cemlib.report.cards`, :mod:`~cemlib.report.appendices`
-  and :mod:`~cemlib.report.provenance` — the parts of the paper.
+* :mod:`~cemlib.report.messages` — every sentence of the findings as a template, in one place;
+  :mod:`~cemlib.report.wording` — the words and thresholds they use.
+* :mod:`~cemlib.report.evidence` — each finding's evidence and its grade (stated, caveated,
+  withheld); :mod:`~cemlib.report.findings` and :mod:`~cemlib.report.customer_findings` — the
+  key findings of the executive summary.
+* :mod:`~cemlib.report.sections`, :mod:`~cemlib.report.cards`, :mod:`~cemlib.report.methods`,
+  :mod:`~cemlib.report.appendices` and :mod:`~cemlib.report.provenance` — the parts of the paper.
+* :mod:`~cemlib.report.consistency` — the checks a rendered paper must pass (links, adjectives
+  against numbers, verdicts against actions, Methods against what ran).
 * :mod:`~cemlib.report.numbering` — numbers and cross-references over the whole paper.
 * :mod:`~cemlib.report.whitepaper` — :func:`build_whitepaper`, the assembly.
 * :mod:`~cemlib.report.plots` — the figures, shared with the stage reports.
@@ -31,8 +36,13 @@ Modules, in the order the paper is made:
 __all__ = [
     "appendices",
     "cards",
+    "consistency",
+    "customer_findings",
+    "evidence",
     "findings",
     "html",
+    "messages",
+    "methods",
     "numbering",
     "plots",
     "provenance",

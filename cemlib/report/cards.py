@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cemlib.report.evidence import DEFAULT_RULES, EvidenceRules, caveat_sentence
+from cemlib.report.findings import model_grade
 from cemlib.report.html import esc, para, ref, section, skip_note
 from cemlib.report.study import Study
 from cemlib.report.wording import item_label, pct
@@ -38,12 +40,20 @@ KANO_MEANING = {
 }
 
 
-def action_cards(study: Study, max_cards: int = 4) -> list[str]:
+def action_cards(
+    study: Study, max_cards: int = 4, rules: EvidenceRules = DEFAULT_RULES
+) -> list[str]:
     """Observe → probe → reflect → act for the drivers most worth acting on: every "fix first"
-    attribute, then the most important remaining ones; the owner is the codebook's."""
+    attribute, then the most important remaining ones; the owner is the codebook's. None when
+    the key-driver model they rest on is withheld (:func:`~cemlib.report.findings.model_grade`)."""
     priorities = study.result("drivers_priorities")
-    if priorities is None:
+    if priorities is None or model_grade(study, rules)[0] == "withheld":
         return []
+    drivers = study.result("drivers")
+    outcome_rows = (
+        drivers[drivers["outcome"] == study.focus_outcome] if drivers is not None else None
+    )
+    n_model = int(outcome_rows["n"].max()) if outcome_rows is not None and len(outcome_rows) else 0
     fix = priorities[priorities["quadrant"] == "fix first"]
     rest = priorities[priorities["quadrant"] != "fix first"]
     chosen = pd.concat(
@@ -73,24 +83,58 @@ def action_cards(study: Study, max_cards: int = 4) -> list[str]:
         where = f"{esc(row.touchpoint)}: " if isinstance(row.touchpoint, str) else ""
         has_kano = isinstance(row.kano, str) and not pd.isna(row.penalty)
         asymmetry = (
-            f"Penalty when it fails {100 * row.penalty:.1f} points, reward when it excels "
-            f"{100 * row.reward:.1f} points (0–100 scale): {esc(row.kano)}."
+            kano_line(row._asdict())
             if has_kano
             else "No penalty–reward analysis for this attribute."
         )
-        meaning = f"; {KANO_MEANING.get(row.kano, esc(row.kano))}" if has_kano else ""
+        meaning = ""
+        if has_kano:
+            meaning = "; " + KANO_MEANING.get(row.kano, esc(row.kano))
+            if getattr(row, "kano_borderline", False) is True:
+                meaning = "; possibly so: " + KANO_MEANING.get(row.kano, esc(row.kano))
         cards.append(
             f'<article class="wp-card" id="card-{esc(row.driver)}">'
             f'<h4>{label} <span class="wp-tag">{esc(tag)}</span></h4><dl>'
             f"<dt>Observe</dt><dd>{where}performance {row.performance:.0f}/100 "
             f"(95% interval {row.performance_ci_low:.0f}–{row.performance_ci_high:.0f}); "
-            f"{pct(row.importance_share)} of the explained variance.</dd>"
+            f"{pct(row.importance_share)} of the explained variance (n = {n_model:,}).</dd>"
             f"<dt>Probe</dt><dd>{asymmetry}{stated}</dd>"
             f"<dt>Reflect</dt><dd>{quadrant_meaning[0].upper()}{quadrant_meaning[1:]}"
             f"{meaning}.</dd>"
             f"<dt>Act</dt><dd>{action}</dd></dl></article>"
         )
     return cards
+
+
+def kano_line(row: dict) -> str:
+    """Penalty and reward with their intervals and how firmly the bootstrap holds the class.
+
+    >>> kano_line({"penalty": 0.031, "reward": 0.004, "kano": "must-be", "penalty_ci_low": 0.02,
+    ...            "penalty_ci_high": 0.042, "reward_ci_low": -0.003, "reward_ci_high": 0.012,
+    ...            "kano_agreement": 0.64, "kano_borderline": True})
+    'Penalty when it fails 3.1 points (95% interval 2.0 to 4.2), reward when it excels 0.4 (−0.3 to 1.2), on 0–100: must-be — borderline: only 64% of bootstrap resamples give this class.'
+    """
+
+    def interval(low, high) -> str:
+        if pd.isna(low) or pd.isna(high):
+            return ""
+        return f" ({100 * low:.1f} to {100 * high:.1f})".replace("-", "−")
+
+    agreement = row.get("kano_agreement")
+    if agreement is None or pd.isna(agreement):
+        firmness = ""
+    elif row.get("kano_borderline"):
+        firmness = f" — borderline: only {agreement:.0%} of bootstrap resamples give this class"
+    else:
+        firmness = f" ({agreement:.0%} of bootstrap resamples agree)"
+    penalty_interval = interval(row.get("penalty_ci_low"), row.get("penalty_ci_high"))
+    penalty_interval = penalty_interval.replace(" (", " (95% interval ", 1)
+    return (
+        f"Penalty when it fails {100 * row['penalty']:.1f} points{penalty_interval}, reward when "
+        f"it excels {100 * row['reward']:.1f}"
+        f"{interval(row.get('reward_ci_low'), row.get('reward_ci_high'))}, on 0–100: "
+        f"{esc(row['kano'])}{firmness}."
+    )
 
 
 # Quadrants whose meaning is "do not invest more": their card must not then recommend investing.
@@ -117,14 +161,30 @@ def act_line(quadrant: str, action: str, owner: str) -> str:
     return f"{esc(action[0].upper() + action[1:])}. <b>Owner:</b> {owner}."
 
 
-def act_section(study: Study) -> str:
-    cards = action_cards(study)
-    if not cards:
+def act_section(study: Study, rules: EvidenceRules = DEFAULT_RULES) -> str:
+    cards = action_cards(study, rules=rules)
+    verdict, reasons = model_grade(study, rules)
+    if not cards and study.result("drivers_priorities") is not None and verdict == "withheld":
+        body = skip_note(
+            "recommendations",
+            "a key-driver model the evidence carries",
+            f"Withheld: {'; '.join(reasons)}.",
+        )
+    elif not cards:
         body = skip_note("recommendations", "key-driver results (responses with drivers)")
     else:
-        body = para(
-            "Each card follows one attribute from what the data shows (observe) through why "
-            "(probe) and what it means (reflect) to what to do and who owns it (act); owners "
-            f"and actions come from the codebook. The evidence is in {ref('sec-drivers')}."
-        ) + "".join(cards)
+        caveat = (
+            f'<p class="wp-caveat">{esc(caveat_sentence(reasons))}</p>'
+            if verdict == "caveated"
+            else ""
+        )
+        body = (
+            para(
+                "Each card follows one attribute from what the data shows (observe) through why "
+                "(probe) and what it means (reflect) to what to do and who owns it (act); owners "
+                f"and actions come from the codebook. The evidence is in {ref('sec-drivers')}."
+            )
+            + caveat
+            + "".join(cards)
+        )
     return section("act", "What to do", body)

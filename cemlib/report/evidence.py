@@ -26,7 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from cemlib.report.messages import say
+
 __all__ = [
+    "Finding",
     "GRADES",
     "DEFAULT_RULES",
     "Evidence",
@@ -48,6 +51,7 @@ class EvidenceRules:
     withhold_listwise_loss: float = 0.8  # ... withheld above
     caveat_thin_share: float = 0.3  # share of customers with a thin history: caveated above
     withhold_thin_share: float = 0.8  # ... withheld above
+    caveat_r2_shrinkage: float = 0.05  # in-sample minus cross-validated R²: caveated above
 
     @classmethod
     def from_params(cls, params: dict | None) -> EvidenceRules:
@@ -73,16 +77,36 @@ class Evidence:
     ``n``: observations behind the claim (answers, customers), Kish's effective n where the
     estimate is weighted; ``listwise_loss``: share of rows dropped by listwise deletion;
     ``thin_share``: share of customers whose label is provisional (thin history);
-    ``borderline``: one phrase per verdict whose interval contains the cut it is made at; ``failures``: model diagnostics that fail, each a phrase (the claim is
-    withheld); ``cautions``: other reasons for care, each a phrase (the claim is caveated).
+    ``borderline``: one phrase per verdict whose interval contains the cut it is made at;
+    ``r2`` and ``r2_cv``: the in-sample and the cross-validated R² of the model the claim
+    comes from (a model that predicts left-out responses no better than their mean withholds
+    it); ``failures``: model diagnostics that fail, each a phrase (the claim is withheld);
+    ``cautions``: other reasons for care, each a phrase (the claim is caveated).
     """
 
     n: float | None = None
     listwise_loss: float | None = None
     thin_share: float | None = None
     borderline: tuple[str, ...] = ()
+    r2: float | None = None
+    r2_cv: float | None = None
     failures: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One key finding: a sentence (escaped HTML), the anchor of its evidence in the paper, the
+    metric keys it cites (``file.key.key``), what it rests on, and — once graded — its grade
+    and the reasons for it."""
+
+    id: str
+    text: str
+    anchor: str
+    cites: tuple[str, ...] = ()
+    evidence: Evidence = Evidence()
+    grade: str = "stated"
+    reasons: tuple[str, ...] = ()
 
 
 def grade(evidence: Evidence, rules: EvidenceRules = DEFAULT_RULES) -> tuple[str, tuple[str, ...]]:
@@ -110,38 +134,50 @@ def grade(evidence: Evidence, rules: EvidenceRules = DEFAULT_RULES) -> tuple[str
     ('caveated', ('small sample (n = 60)', 'importance 16% (95% interval 12%–21%) around the 17% cut'))
     >>> grade(Evidence(n=900, failures=("the BG/NBD model ran to a degenerate extreme",)))
     ('withheld', ('the BG/NBD model ran to a degenerate extreme',))
+    >>> grade(Evidence(n=400, r2=0.60, r2_cv=0.48))[0]
+    'caveated'
+    >>> grade(Evidence(n=400, r2=0.60, r2_cv=0.58))[0]
+    'stated'
+
     """
     withhold: list[str] = list(evidence.failures)
     caution: list[str] = []
     if evidence.n is not None:
         n = evidence.n
         if n < rules.min_n:
-            withhold.append(f"only {n:,.0f} observations (at least {rules.min_n} are needed)")
+            withhold.append(say("grade.too_few", n=f"{n:,.0f}", min_n=rules.min_n))
         elif n < rules.caveat_n:
-            caution.append(f"small sample (n = {n:,.0f})")
+            caution.append(say("grade.small_sample", n=f"{n:,.0f}"))
     # shares that weaken a claim above one cut and void it above a higher one
     for share, caveat_above, withhold_above, weakens, voids in (
         (
             evidence.listwise_loss,
             rules.caveat_listwise_loss,
             rules.withhold_listwise_loss,
-            "it rests on the {kept:.0%} of rows that answered every item",
-            "{share:.0%} of the rows were lost to listwise deletion",
+            "grade.listwise_caveat",
+            "grade.listwise_withhold",
         ),
         (
             evidence.thin_share,
             rules.caveat_thin_share,
             rules.withhold_thin_share,
-            "{share:.0%} of customers have a thin history (provisional labels)",
-            "{share:.0%} of customers have too short a history to be placed",
+            "grade.thin_caveat",
+            "grade.thin_withhold",
         ),
     ):
         if share is None:
             continue
         if share > withhold_above:
-            withhold.append(voids.format(share=share, kept=1 - share))
+            withhold.append(say(voids, share=f"{share:.0%}", kept=f"{1 - share:.0%}"))
         elif share > caveat_above:
-            caution.append(weakens.format(share=share, kept=1 - share))
+            caution.append(say(weakens, share=f"{share:.0%}", kept=f"{1 - share:.0%}"))
+    if evidence.r2 is not None and evidence.r2_cv is not None:
+        if evidence.r2_cv <= 0:
+            withhold.append(say("grade.no_prediction", r2_cv=f"{evidence.r2_cv:.2f}"))
+        elif evidence.r2 - evidence.r2_cv > rules.caveat_r2_shrinkage:
+            caution.append(
+                say("grade.shrinkage", r2=f"{evidence.r2:.0%}", r2_cv=f"{evidence.r2_cv:.0%}")
+            )
     caution += [*evidence.borderline, *evidence.cautions]
     if withhold:
         return "withheld", tuple(withhold)
@@ -156,4 +192,4 @@ def caveat_sentence(reasons: tuple[str, ...] | list[str]) -> str:
     >>> caveat_sentence(["small sample (n = 60)", "the model fits poorly"])
     'Read with care: small sample (n = 60); the model fits poorly.'
     """
-    return "Read with care: " + "; ".join(reasons) + "." if reasons else ""
+    return say("caveat", reasons="; ".join(reasons)) if reasons else ""

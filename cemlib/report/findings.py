@@ -1,5 +1,6 @@
 """The key findings of the executive summary, generated from the results and graded by their
-evidence: one function per finding, each returning a :class:`Finding` (a sentence, the anchor of
+evidence: one function per finding (those about customers and their value in
+:mod:`cemlib.report.customer_findings`), each returning a :class:`Finding` (a sentence, the anchor of
 its evidence, the metric keys it cites and the :class:`~cemlib.report.evidence.Evidence` it rests
 on) or ``None`` when its evidence is missing — a finding is left out, never filled with a default.
 :func:`key_findings` grades every finding (:func:`~cemlib.report.evidence.grade`); the summary
@@ -8,24 +9,29 @@ states the stated and caveated ones, Methods lists the withheld ones with their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
-from cemlib.cx import metrics
-from cemlib.report.evidence import DEFAULT_RULES, Evidence, EvidenceRules, grade
+from cemlib.report.customer_findings import (
+    finding_butterflies,
+    finding_concentration,
+    finding_observed,
+    finding_strategic,
+    lifetime_failures,
+    observed_table,
+)
+from cemlib.report.evidence import DEFAULT_RULES, Evidence, EvidenceRules, Finding, grade
 from cemlib.report.html import esc
+from cemlib.report.messages import say
 from cemlib.report.study import Study
 from cemlib.report.wording import (
     code_words,
-    concentration_word,
     named,
     ordinal,
     pct,
     sentence_case,
     strongest,
-    value_word,
 )
 from cemlib.text import strip_html
 
@@ -35,6 +41,7 @@ __all__ = [
     "findings_record",
     "complaint_reasons",
     "nps_spread",
+    "model_grade",
     "lifetime_failures",
     "finding_nps",
     "finding_channels",
@@ -48,24 +55,11 @@ __all__ = [
     "finding_touchpoints",
     "finding_strategic",
     "finding_butterflies",
+    "finding_observed",
+    "observed_table",
     "finding_concentration",
     "finding_complaints",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One key finding: a sentence (escaped HTML), the anchor of its evidence in the paper, the
-    metric keys it cites (``file.key.key``), what it rests on, and — once graded — its grade
-    and the reasons for it."""
-
-    id: str
-    text: str
-    anchor: str
-    cites: tuple[str, ...] = ()
-    evidence: Evidence = Evidence()
-    grade: str = "stated"
-    reasons: tuple[str, ...] = ()
 
 
 def finding_nps(study: Study) -> Finding | None:
@@ -73,14 +67,20 @@ def finding_nps(study: Study) -> Finding | None:
     if not headline or headline.get("n", 0) == 0:
         return None
     effective = _effective_n(study)
-    sizes = f"n = {headline['n']:,}"
+    sizes = say("nps.sizes", n=f"{headline['n']:,}")
     if effective is not None and round(effective) < headline["n"]:
-        sizes += f", effective n {effective:,.0f} after weighting"
+        sizes = say("nps.sizes_weighted", n=f"{headline['n']:,}", effective=f"{effective:,.0f}")
     return Finding(
         "nps",
-        f"Net Promoter Score is <b>{headline['nps']:+.1f}</b> (95% interval "
-        f"{headline['ci_low']:+.1f} to {headline['ci_high']:+.1f}; {sizes}): "
-        f"{headline['promoters']:.0f}% promoters against {headline['detractors']:.0f}% detractors.",
+        say(
+            "nps",
+            nps=f"{headline['nps']:+.1f}",
+            low=f"{headline['ci_low']:+.1f}",
+            high=f"{headline['ci_high']:+.1f}",
+            sizes=sizes,
+            promoters=f"{headline['promoters']:.0f}%",
+            detractors=f"{headline['detractors']:.0f}%",
+        ),
         "sec-feel-nps",
         tuple(f"drivers.nps.{k}" for k in ("nps", "ci_low", "ci_high", "n")),
         Evidence(n=effective if effective is not None else headline["n"]),
@@ -115,16 +115,18 @@ def finding_channels(study: Study) -> Finding | None:
     if spread is None:
         return None
     high, low = spread["high"], spread["low"]
-    verdict = (
-        "a real gap: their intervals do not overlap"
-        if spread["separated"]
-        else "within sampling noise: their intervals overlap"
-    )
     return Finding(
         "channels",
-        f"By channel, NPS runs from <b>{low['nps']:+.1f}</b> ({code_words(low['group'])}, n = "
-        f"{int(low['n']):,}) to <b>{high['nps']:+.1f}</b> ({code_words(high['group'])}, n = "
-        f"{int(high['n']):,}) — {verdict}.",
+        say(
+            "channels",
+            low=f"{low['nps']:+.1f}",
+            low_group=code_words(low["group"]),
+            low_n=f"{int(low['n']):,}",
+            high=f"{high['nps']:+.1f}",
+            high_group=code_words(high["group"]),
+            high_n=f"{int(high['n']):,}",
+            verdict=say("channels.apart" if spread["separated"] else "channels.noise"),
+        ),
         "fig-nps-channel",
         ("drivers_nps.channel",),
         Evidence(n=min(low["n"], high["n"])),
@@ -143,10 +145,14 @@ def finding_inflation(study: Study, inflation: pd.DataFrame | None) -> Finding |
     gap = satisfied["top2_box"] - promoters["top_box"]
     return Finding(
         "inflation",
-        f"A top-2-box headline would report <b>{satisfied['top2_box']:.0f}%</b> satisfied "
-        f"({named(study, satisfied['item'])}), but only <b>{promoters['top_box']:.0f}%</b> are "
-        f"promoters ({named(study, promoters['item'])}): the satisfaction rate flatters advocacy by "
-        f"{gap:.0f} points.",
+        say(
+            "inflation",
+            satisfied=f"{satisfied['top2_box']:.0f}%",
+            csat_item=named(study, satisfied["item"]),
+            promoters=f"{promoters['top_box']:.0f}%",
+            nps_item=named(study, promoters["item"]),
+            gap=f"{gap:.0f}",
+        ),
         "tab-inflation",
         ("whitepaper.inflation",),
         Evidence(n=_answered(study, [satisfied["item"], promoters["item"]])),
@@ -175,29 +181,50 @@ def _outcome_rows(study: Study, outcome: str) -> tuple[int | None, float | None]
     return used, (1 - used / answered if answered else None)
 
 
+def model_grade(study: Study, rules: EvidenceRules = DEFAULT_RULES) -> tuple[str, tuple[str, ...]]:
+    """The grade of the key-driver model of the focus outcome itself — what every driver verdict
+    (quadrants, cards) inherits: its rows, listwise loss and out-of-sample fit."""
+    return grade(_model_evidence(study, study.focus_outcome), rules)
+
+
+def _model_evidence(study: Study, outcome: str | None, **more) -> Evidence:
+    """What a claim drawn from the key-driver model of ``outcome`` rests on: the rows the model
+    used, the share listwise deletion lost, and its in-sample against cross-validated R²."""
+    used, loss = _outcome_rows(study, outcome) if outcome else (None, None)
+    drivers = study.drivers_metrics or {}
+    r2 = (drivers.get("r2") or {}).get(outcome)
+    r2_cv = (drivers.get("r2_cv") or {}).get(outcome)
+    return Evidence(n=used, listwise_loss=loss, r2=r2, r2_cv=r2_cv, **more)
+
+
 def finding_top_driver(study: Study, outcome: str) -> Finding | None:
     tops = ((study.drivers_metrics or {}).get("top_drivers") or {}).get(outcome)
     if not tops:
         return None
     first = tops[0]
     others = " and ".join(named(study, t["driver"]) for t in tops[1:])
-    tail = f", ahead of {others}" if others else ""
-    used, loss = _outcome_rows(study, outcome)
+    tail = say("top_driver.ahead", others=others) if others else ""
+    used = _outcome_rows(study, outcome)[0]
     borderline = ()
     if len(tops) > 1 and first["ci_low"] is not None and tops[1]["ci_high"] is not None:
         if first["ci_low"] <= tops[1]["ci_high"]:
-            borderline = (
-                f"its interval overlaps that of {named(study, tops[1]['driver'], html=False)}, "
-                "so the order of the two is not certain",
-            )
+            other = named(study, tops[1]["driver"], html=False)
+            borderline = (say("top_driver.overlap", other=other),)
     return Finding(
         "top-driver",
-        f"<b>{named(study, first['driver'])}</b> is the strongest driver of "
-        f"{named(study, outcome)}: <b>{pct(first['share'])}</b> of the explained variance "
-        f"(95% interval {pct(first['ci_low'])}–{pct(first['ci_high'])}; n = {used or 0:,}){tail}.",
+        say(
+            "top_driver",
+            driver=named(study, first["driver"]),
+            outcome=named(study, outcome),
+            share=pct(first["share"]),
+            low=pct(first["ci_low"]),
+            high=pct(first["ci_high"]),
+            n=f"{used or 0:,}",
+            tail=tail,
+        ),
         "fig-drivers",
         (f"drivers.top_drivers.{outcome}",),
-        Evidence(n=used, listwise_loss=loss, borderline=borderline),
+        _model_evidence(study, outcome, borderline=borderline),
     )
 
 
@@ -209,21 +236,22 @@ def finding_explained(study: Study, outcome: str | None) -> Finding | None:
     if r2 is None or drivers is None or outcome is None:
         return None
     n_drivers = drivers.loc[drivers["outcome"] == outcome, "driver"].nunique()
-    used, loss = _outcome_rows(study, outcome)
+    used = _outcome_rows(study, outcome)[0]
+    r2_cv = ((study.drivers_metrics or {}).get("r2_cv") or {}).get(outcome)
+    out_of_sample = say("explained.out_of_sample", r2_cv=pct(r2_cv)) if r2_cv is not None else ""
     return Finding(
         "explained",
-        f"Together the {n_drivers} attributes account for <b>{pct(r2)}</b> of the variation in "
-        f"{named(study, outcome)} in this sample (n = {used or 0:,}); the rest is noise and "
-        "whatever the survey did not ask.",
-        "sec-drivers-importance",
-        (f"drivers.r2.{outcome}",),
-        Evidence(
-            n=used,
-            listwise_loss=loss,
-            cautions=(
-                "R² measured on the data the model was fitted to overstates what new data would show",
-            ),
+        say(
+            "explained",
+            count=n_drivers,
+            r2=pct(r2),
+            outcome=named(study, outcome),
+            out_of_sample=out_of_sample,
+            n=f"{used or 0:,}",
         ),
+        "sec-drivers-importance",
+        (f"drivers.r2.{outcome}", f"drivers.r2_cv.{outcome}"),
+        _model_evidence(study, outcome),
     )
 
 
@@ -236,17 +264,20 @@ def finding_weakest(study: Study) -> Finding | None:
     low = ordered.iloc[0]
     borderline = ()
     if len(ordered) > 1 and low["performance_ci_high"] >= ordered.iloc[1]["performance_ci_low"]:
-        borderline = (
-            f"its interval overlaps that of {named(study, ordered.iloc[1]['driver'], html=False)}",
-        )
+        other = named(study, ordered.iloc[1]["driver"], html=False)
+        borderline = (say("weakest.overlap", other=other),)
     return Finding(
         "weakest",
-        f"The lowest-rated attribute is <b>{named(study, low['driver'])}</b> at "
-        f"<b>{low['performance']:.0f}/100</b> (95% interval {low['performance_ci_low']:.0f}–"
-        f"{low['performance_ci_high']:.0f}).",
+        say(
+            "weakest",
+            driver=named(study, low["driver"]),
+            score=f"{low['performance']:.0f}",
+            low=f"{low['performance_ci_low']:.0f}",
+            high=f"{low['performance_ci_high']:.0f}",
+        ),
         "fig-ipa",
         ("drivers_priorities.performance",),
-        Evidence(borderline=borderline),
+        Evidence(n=_answered(study, [low["driver"]]), borderline=borderline),
     )
 
 
@@ -258,31 +289,35 @@ def finding_fix_first(study: Study) -> Finding | None:
         "importance_share", ascending=False
     )
     cites = ("drivers.fix_first", "drivers_priorities.quadrant")
+    outcome = study.focus_outcome
     if fix.empty:
         return Finding(
             "fix-first",
-            "No attribute is both more important and worse performed than average: "
-            "the priority is to keep up the strong ones.",
+            say("fix_first.none"),
             "fig-ipa",
             cites,
+            _model_evidence(study, outcome),
         )
     names = ", ".join(
-        f"<b>{named(study, row.driver)}</b> ({row.performance:.0f}/100, "
-        f"{pct(row.importance_share)} of impact)"
+        say(
+            "fix_first.item",
+            driver=named(study, row.driver),
+            score=f"{row.performance:.0f}",
+            share=pct(row.importance_share),
+        )
         for row in fix.itertuples()
     )
     borderline = tuple(
-        f"{named(study, row.driver, html=False)} sits on the edge of its quadrant (an interval "
-        "crosses the average)"
+        say("fix_first.edge", driver=named(study, row.driver, html=False))
         for row in fix.itertuples()
         if getattr(row, "borderline", False) is True
     )
     return Finding(
         "fix-first",
-        f"Fix first — above-average impact, below-average performance: {names}.",
+        say("fix_first", names=names),
         "fig-ipa",
         cites,
-        Evidence(borderline=borderline),
+        _model_evidence(study, outcome, borderline=borderline),
     )
 
 
@@ -296,14 +331,18 @@ def finding_stated(study: Study) -> Finding | None:
         return None
     return Finding(
         "stated",
-        f"Asking customers what matters misleads: they rank "
-        f"<b>{named(study, under['driver'])}</b> {ordinal(under['stated_rank'])} but it is "
-        f"the {strongest(under['derived_rank'])} driver, while "
-        f"<b>{named(study, over['driver'])}</b>, ranked {ordinal(over['stated_rank'])} by "
-        f"customers, is only the {ordinal(over['derived_rank'])} driver.",
+        say(
+            "stated",
+            under=named(study, under["driver"]),
+            under_stated=ordinal(under["stated_rank"]),
+            under_derived=strongest(under["derived_rank"]),
+            over=named(study, over["driver"]),
+            over_stated=ordinal(over["stated_rank"]),
+            over_derived=ordinal(over["derived_rank"]),
+        ),
         "fig-stated",
         ("drivers_priorities.rank_gap",),
-        Evidence(cautions=("ranks ignore how close the importances are",)),
+        _model_evidence(study, study.focus_outcome, cautions=(say("stated.ranks"),)),
     )
 
 
@@ -319,9 +358,15 @@ def finding_emotion(study: Study) -> Finding | None:
     peak, end = peak.iloc[0], end.iloc[0]
     return Finding(
         "emotion",
-        f"The journey peaks at <b>{esc(peak['touchpoint'])}</b> ({peak['mean']:.0f}/100), dips "
-        f"at <b>{esc(low['touchpoint'])}</b> ({low['mean']:.0f}) and ends at "
-        f"<b>{esc(end['touchpoint'])}</b> ({end['mean']:.0f}): peak and end shape the memory.",
+        say(
+            "emotion",
+            peak=esc(peak["touchpoint"]),
+            peak_score=f"{peak['mean']:.0f}",
+            low=esc(low["touchpoint"]),
+            low_score=f"{low['mean']:.0f}",
+            end=esc(end["touchpoint"]),
+            end_score=f"{end['mean']:.0f}",
+        ),
         "fig-emotion",
         ("drivers_emotion.mean",),
         Evidence(n=int(curve["n"].min()) if "n" in curve else None),
@@ -336,135 +381,25 @@ def finding_touchpoints(study: Study) -> Finding | None:
     if off.empty:
         return Finding(
             "touchpoints",
-            f"All {len(touchpoints)} touchpoints sit in the branded zone of the CEI × BEI map.",
+            say("touchpoints.all_branded", total=len(touchpoints)),
             "fig-cei-bei",
             ("drivers_touchpoints.zone",),
         )
     names = ", ".join(
-        f"<b>{esc(r.touchpoint)}</b> ({esc(r.zone)}, CEI {r.cei:.0f}, BEI {r.bei:.0f})"
+        say(
+            "touchpoints.item",
+            touchpoint=esc(r.touchpoint),
+            zone=esc(r.zone),
+            cei=f"{r.cei:.0f}",
+            bei=f"{r.bei:.0f}",
+        )
         for r in off.itertuples()
     )
     return Finding(
         "touchpoints",
-        f"{len(off)} of {len(touchpoints)} touchpoints fall short of the branded zone: {names}.",
+        say("touchpoints.short", count=len(off), total=len(touchpoints), names=names),
         "fig-cei-bei",
         ("drivers_touchpoints.zone",),
-    )
-
-
-def lifetime_failures(study: Study) -> tuple[str, ...]:
-    """The lifetime models' failed diagnostics, from ``segments.json`` (``lifetime``): a model
-    not fitted, or fitted to a degenerate extreme (a parameter at its bound)."""
-    life = (study.segments_metrics or {}).get("lifetime") or {}
-    failures = []
-    for model, label in (
-        ("bgnbd", "BG/NBD purchase model"),
-        ("gamma_gamma", "Gamma-Gamma spend model"),
-    ):
-        state = life.get(model)
-        if state is None:
-            continue
-        if not state.get("fitted", True):
-            failures.append(f"the {label} could not be fitted")
-        elif state.get("degenerate"):
-            failures.append(
-                f"the {label} ran to a degenerate extreme ({', '.join(state['degenerate'])}), "
-                "so its projections should not be read"
-            )
-    return tuple(failures)
-
-
-def _archetype_row(study: Study, archetype: str) -> dict | None:
-    """The archetype's headline numbers from ``segments.json``, when it has any customers."""
-    row = ((study.segments_metrics or {}).get("archetypes") or {}).get(archetype)
-    return row if row and row.get("share_margin") is not None else None
-
-
-# What each archetype finding says before its ending ({value}: what the value axis measures).
-ARCHETYPE_SENTENCES = {
-    "strategic": "<b>{customers}</b> of customers are strategic (valuable and staying; n = {n:,}); "
-    "they bring <b>{value_share}</b> of {value}",
-    "butterfly": "Butterflies — valuable but transient — are <b>{customers}</b> of customers "
-    "(n = {n:,}) and {value_share} of {value} to date",
-}
-
-
-def _archetype_finding(
-    study: Study, archetype: str, row: dict, ending: str, anchor: str
-) -> Finding:
-    """A finding about one archetype: its sentence (:data:`ARCHETYPE_SENTENCES`) and ``ending``.
-    It rests on the labels: provisional ones (thin histories) and a failed lifetime model (the
-    loyalty axis uses its projections) weaken it."""
-    text = (
-        ARCHETYPE_SENTENCES[archetype].format(
-            customers=pct(row["share_customers"]),
-            n=row["n"],
-            value_share=pct(row["share_margin"]),
-            value=_value_word(study),
-        )
-        + ending
-    )
-    segments = study.segments_metrics or {}
-    cautions = (
-        ("the lifetime model failed its checks, so loyalty rests on observed behaviour only",)
-        if lifetime_failures(study)
-        else ()
-    )
-    evidence = Evidence(
-        n=row["n"], thin_share=segments.get("thin_history_share"), cautions=cautions
-    )
-    return Finding(archetype, text, anchor, (f"segments.archetypes.{archetype}",), evidence)
-
-
-def _value_word(study: Study) -> str:
-    return value_word((study.segments_metrics or {}).get("margin_basis"))
-
-
-def finding_strategic(study: Study) -> Finding | None:
-    strategic = _archetype_row(study, "strategic")
-    if strategic is None:
-        return None
-    clv = (
-        f" and {pct(strategic['share_clv'])} of projected lifetime value"
-        if strategic.get("share_clv") is not None and not lifetime_failures(study)
-        else ""
-    )
-    return _archetype_finding(study, "strategic", strategic, clv + ".", "fig-value-loyalty")
-
-
-def finding_butterflies(study: Study) -> Finding | None:
-    butterfly = _archetype_row(study, "butterfly")
-    if butterfly is None:
-        return None
-    future = butterfly.get("share_clv")
-    if future is None or lifetime_failures(study):
-        tail = "; whether they stay cannot be projected from this data."
-    elif future < butterfly["share_margin"]:
-        tail = f", but only <b>{pct(future)}</b> of projected future value: harvest, do not buy loyalty."
-    else:
-        tail = (
-            f", and the lifetime model still credits them with <b>{pct(future)}</b> of future "
-            "value — check how many have already left before investing in them."
-        )
-    return _archetype_finding(study, "butterfly", butterfly, tail, "tab-archetypes")
-
-
-def finding_concentration(study: Study) -> Finding | None:
-    """The Pareto reading of customer value: what the top fifth of customers bring, with the
-    adjective the number earns (:func:`~cemlib.report.wording.concentration_word`)."""
-    customers = study.result("segments")
-    if customers is None or "margin_net" not in customers:
-        return None
-    share = metrics.top_share(customers["margin_net"], 0.2)
-    if np.isnan(share):
-        return None
-    return Finding(
-        "concentration",
-        f"{concentration_word(share)}: the top 20% of customers bring <b>{pct(share)}</b> of the "
-        f"positive {_value_word(study)} (n = {len(customers):,} customers).",
-        "fig-concentration",
-        ("segments.margin_net",),
-        Evidence(n=len(customers)),
     )
 
 
@@ -492,9 +427,13 @@ def finding_complaints(study: Study, top: int) -> Finding | None:
     total = reasons.attrs["total"]
     return Finding(
         "complaints",
-        f"The most common complaint is <b>{code_words(first['reason'])}</b>: "
-        f"{int(first['complaints']):,} of {total:,} coded complaints "
-        f"(<b>{first['share']:.0f}%</b>).",
+        say(
+            "complaints",
+            reason=code_words(first["reason"]),
+            count=f"{int(first['complaints']):,}",
+            total=f"{total:,}",
+            share=f"{first['share']:.0f}%",
+        ),
         "tab-reasons",
         ("feedback.reason",),
         Evidence(n=total),
@@ -513,6 +452,7 @@ def key_findings(
         finding_fix_first(study),
         finding_strategic(study),
         finding_butterflies(study),
+        finding_observed(study),
         finding_concentration(study),
         finding_inflation(study, inflation),
         finding_stated(study),

@@ -23,6 +23,7 @@ __all__ = [
     "git_commit",
     "file_hashes",
     "package_versions",
+    "parameters_used",
     "provenance_appendix",
 ]
 
@@ -94,7 +95,41 @@ def package_versions(names=REPORTED_PACKAGES) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def provenance_appendix(study: Study, data_dir: Path | str, all_params: dict) -> str:
+def parameters_used(
+    all_params: dict, study: Study, paper_params: dict | None = None
+) -> tuple[dict, list[str]]:
+    """The parameters this run used: ``params.yaml`` with what the run itself records put in
+    place of the file's value — the data source the ingest stage wrote (``provenance.json``)
+    and the paper's own parameters — and the list of keys that differ from the file (set on
+    the command line, as the gallery does).
+
+    >>> study = Study({"source": "cdnow"}, False, Path("."), None, None, None, {}, {}, None)
+    >>> used, changed = parameters_used(
+    ...     {"ingest": {"source": "synthetic"}, "whitepaper": {"max_findings": 8}},
+    ...     study, {"max_findings": 6})
+    >>> used["ingest"]["source"], used["whitepaper"]["max_findings"], changed
+    ('cdnow', 6, ['ingest.source', 'whitepaper.max_findings'])
+    """
+    used = {
+        name: dict(values) if isinstance(values, dict) else values
+        for name, values in all_params.items()
+    }
+    recorded = {("ingest", "source"): study.provenance.get("source")}
+    recorded |= {("whitepaper", key): value for key, value in (paper_params or {}).items()}
+    changed = []
+    for (section_name, key), value in recorded.items():
+        section_values = used.get(section_name)
+        if value is None or not isinstance(section_values, dict):
+            continue
+        if section_values.get(key) != value:
+            section_values[key] = value
+            changed.append(f"{section_name}.{key}")
+    return used, changed
+
+
+def provenance_appendix(
+    study: Study, data_dir: Path | str, all_params: dict, paper_params: dict | None = None
+) -> str:
     source = study.provenance
     body = para(
         f"Code: commit <code>{esc(git_commit(stage_code()))}</code> (the last change to the "
@@ -105,9 +140,17 @@ def provenance_appendix(study: Study, data_dir: Path | str, all_params: dict) ->
         + "."
     )
     body += table(file_hashes(data_dir), "hashes", "Data files and their MD5 hashes.")
+    used, changed = parameters_used(all_params, study, paper_params)
+    note = (
+        "; set for this run instead of the file's value: "
+        + ", ".join(f"<code>{esc(key)}</code>" for key in changed)
+        if changed
+        else ""
+    )
     body += (
-        '<details class="wp-details"><summary>Parameters (params.yaml)</summary>'
-        f"<pre>{esc(yaml.safe_dump(all_params, sort_keys=False, allow_unicode=True))}</pre>"
+        '<details class="wp-details"><summary>Parameters this run used (params.yaml'
+        f"{note})</summary>"
+        f"<pre>{esc(yaml.safe_dump(used, sort_keys=False, allow_unicode=True))}</pre>"
         "</details>"
     )
     body += table(package_versions(), "packages", "Package versions.")

@@ -12,7 +12,7 @@ import pandas as pd
 from cemlib.data.schema import ARCHETYPES
 from cemlib.report import plots
 from cemlib.report.evidence import caveat_sentence
-from cemlib.report.findings import Finding, complaint_reasons
+from cemlib.report.findings import Finding, complaint_reasons, lifetime_failures, observed_table
 from cemlib.report.html import (
     bullet_list,
     esc,
@@ -27,7 +27,7 @@ from cemlib.report.html import (
 )
 from cemlib.report.numbering import TOC_SLOT
 from cemlib.report.study import Study, data_period, sample_sizes
-from cemlib.report.wording import code_words, pct, sentence_case
+from cemlib.report.wording import code_words, pct, sentence_case, value_word
 from cemlib.text import detect_language, html_escape, redact_pii
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "who_section",
     "verbatims",
     "say_section",
-    "methods_section",
 ]
 
 
@@ -53,6 +52,7 @@ def title_page(study: Study, params: dict) -> str:
     )
     data_line = (
         f"Data from {period['start']} to {period['end']} · data as of {period['end']}"
+        + (" (nominal dates: the data carry none)" if study.provenance.get("nominal_dates") else "")
         if period["end"]
         else "The data carries no dates"
     )
@@ -95,6 +95,11 @@ def executive_summary(
     period = data_period(study)
     source = esc(study.provenance.get("title") or study.provenance["source"])
     span = f" ({period['start']} to {period['end']})" if period["end"] else ""
+    if period["end"] and study.provenance.get("nominal_dates"):
+        span = (
+            f" (nominal dates {period['start']} to {period['end']}: the data carry no calendar "
+            "dates, only the order of events is real)"
+        )
     n_caveated = sum(f.grade == "caveated" for f in shown)
     withheld = sum(f.grade == "withheld" for f in findings)
     intro = f"The {len(shown)} key findings from {source}{span}, each linked to its evidence"
@@ -106,6 +111,30 @@ def executive_summary(
     )
     intro += f". What to do about them is in {ref('sec-act')}." if has_actions else "."
     return section("summary", "Executive summary", para(intro) + bullet_list(items, ordered=True))
+
+
+def nps_table(nps: pd.DataFrame) -> pd.DataFrame:
+    """NPS per group as a table: the answers behind it and Kish's effective n (what the
+    interval rests on once the survey weights are applied), waves in time order with the change
+    from the previous one and its Holm-corrected p-value."""
+    rows = nps[nps["by"] != "all"]
+    shown = pd.DataFrame(
+        {
+            "by": rows["by"].to_numpy(),
+            "group": [code_words(g) for g in rows["group"]],
+            "answers": rows["n"].astype("int64").to_numpy(),
+        }
+    )
+    if "n_effective" in rows:
+        shown["effective n"] = rows["n_effective"].round().astype("Int64").to_numpy()
+    shown["NPS"] = rows["nps"].to_numpy()
+    shown["95% interval"] = [
+        f"{lo:+.1f} to {hi:+.1f}" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)
+    ]
+    if "change" in rows and rows["change"].notna().any():
+        shown["change from previous wave"] = rows["change"].to_numpy()
+        shown["p (Holm)"] = rows["change_p"].to_numpy()
+    return shown
 
 
 def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> str:
@@ -146,6 +175,15 @@ def feel_section(study: Study, params: dict, inflation: pd.DataFrame | None) -> 
             parts.append(figure(fig, f"nps-{by}", captions[by]))
         else:
             parts.append(skip_note(f"NPS by {by}", f"a '{by}' column in the responses"))
+    if groupings:
+        parts.append(
+            table(
+                nps_table(nps),
+                "nps",
+                "NPS by group: answers, Kish's effective n "
+                "after weighting, the estimate and its 95% interval.",
+            )
+        )
     parts.append(heading("feel-inflation", "Advocacy against satisfaction rates", 3))
     if inflation is not None and not inflation.empty:
         shown = inflation[["item", "scale", "top_box", "top2_box", "top3_box"]].rename(
@@ -268,19 +306,27 @@ def _has(frame: pd.DataFrame, column: str) -> bool:
     return column in frame and frame[column].notna().any()
 
 
-def archetype_table(archetypes: pd.DataFrame, has_promo: bool = True) -> pd.DataFrame:
+def archetype_table(
+    archetypes: pd.DataFrame,
+    has_promo: bool = True,
+    value: str = "net margin",
+    projected: bool = True,
+) -> pd.DataFrame:
     """Size, value and deal-proneness of each archetype, and its NPS and complaints where the
     survey and feedback tables allow (no column of blanks when they are absent). ``has_promo``:
-    whether the transactions record promotions at all (else every share would read 0)."""
+    whether the transactions record promotions at all (else every share would read 0);
+    ``value``: what the value axis measures (:func:`~cemlib.report.wording.value_word`);
+    ``projected``: whether the lifetime model passed its checks (else no CLV column)."""
     shown = pd.DataFrame(
         {
             "archetype": archetypes["segment"],
             "customers": archetypes["n"].astype("int64"),
             "% customers": 100 * archetypes["share_customers"],
-            "% net margin": 100 * archetypes["share_margin"],
-            "% projected CLV": 100 * archetypes["share_clv"],
+            f"% {value}": 100 * archetypes["share_margin"],
         }
     )
+    if projected:
+        shown["% projected CLV"] = 100 * archetypes["share_clv"]
     if has_promo and _has(archetypes, "promo_share"):
         shown["% bought on promotion"] = 100 * archetypes["promo_share"]
     if _has(archetypes, "nps"):
@@ -289,9 +335,46 @@ def archetype_table(archetypes: pd.DataFrame, has_promo: bool = True) -> pd.Data
             "—" if pd.isna(lo) else f"{lo:+.0f} to {hi:+.0f}"
             for lo, hi in zip(archetypes["nps_ci_low"], archetypes["nps_ci_high"], strict=True)
         ]
+    if _has(archetypes, "complaints_per_100"):
+        shown["complaints per 100 customers"] = archetypes["complaints_per_100"]
     if _has(archetypes, "top_complaints"):
         shown["top complaints"] = archetypes["top_complaints"].fillna("—")
     return shown
+
+
+def observed_part(study: Study) -> list[str]:
+    """The archetypes against an outcome observed after the fact (telco's churn flag): the
+    predictions checked against what happened; nothing when the data hold no such outcome."""
+    observed = observed_table(study)
+    if observed.empty:
+        return []
+    shown = pd.DataFrame(
+        {
+            "outcome": [code_words(o) for o in observed["outcome"]],
+            "archetype": observed["archetype"],
+            "customers": observed["customers"],
+            "observed": observed["observed"],
+            "rate %": 100 * observed["rate"],
+            "95% interval": [
+                f"{100 * lo:.0f}–{100 * hi:.0f}%"
+                for lo, hi in zip(observed["ci_low"], observed["ci_high"], strict=True)
+            ],
+        }
+    )
+    overall = observed.drop_duplicates("outcome")
+    base = ", ".join(
+        f"{code_words(r.outcome)} {pct(r.overall_rate)} overall" for r in overall.itertuples()
+    )
+    return [
+        heading("who-observed", "Checked against what happened", 3),
+        para(
+            "The data hold an outcome observed after the fact that no model saw "
+            f"({base}). If the archetypes are right, butterflies and strangers (short "
+            "relationships) show it more often than strategic customers and barnacles "
+            f"({ref('tab-observed')}; 95% Wilson intervals)."
+        ),
+        table(shown, "observed", "Observed outcome by archetype."),
+    ]
 
 
 def who_section(study: Study, params: dict) -> str:
@@ -307,7 +390,8 @@ def who_section(study: Study, params: dict) -> str:
     archetypes = archetypes.sort_values("order")
     transactions = study.table("transactions")
     has_promo = transactions is not None and "promo" in transactions
-    shown = archetype_table(archetypes, has_promo)
+    value = value_word((study.segments_metrics or {}).get("margin_basis"))
+    shown = archetype_table(archetypes, has_promo, value, projected=not lifetime_failures(study))
     measured = ["size", "value"] + ["deal-proneness"] * ("% bought on promotion" in shown)
     measured += ["NPS"] * ("NPS" in shown) + ["complaints"] * ("top complaints" in shown)
     parts = [
@@ -328,11 +412,12 @@ def who_section(study: Study, params: dict) -> str:
             "archetypes",
             f"The archetypes: {', '.join(measured[:-1])} and {measured[-1]}.",
         ),
+        *observed_part(study),
         heading("who-concentration", "How concentrated value is", 3),
         figure(
-            plots.value_concentration(customers["margin_net"], "net margin"),
+            plots.value_concentration(customers["margin_net"], value),
             "concentration",
-            "Share of positive net margin brought by the top x% of customers (customers who "
+            f"Share of positive {value} brought by the top x% of customers (customers who "
             "lose money count as zero).",
         ),
         heading("who-treatments", "How to treat each archetype", 3),
@@ -399,53 +484,3 @@ def say_section(study: Study, params: dict) -> str:
         + "".join(quotes)
     )
     return section("say", "What customers say", body)
-
-
-def methods_section(study: Study, params: dict, findings: list[Finding] | None = None) -> str:
-    weighting = (
-        f"weighted by the survey weights (column {esc(study.weight_column)}), with Kish's "
-        "effective n"
-        if study.weight_column
-        else "unweighted (no survey weights were used)"
-    )
-    items = [
-        "<b>NPS</b>: promoters (9–10) minus detractors (0–6) with the adjusted-Wald interval "
-        f"(Rocks 2016); {weighting}.",
-        "<b>Key drivers</b>: exact Shapley/LMG decomposition of R² (Lindeman, Merenda & Gold "
-        "1980; Grömping 2006), Johnson's relative weights (2000), Pratt's measure, standardised "
-        "beta and correlation, each with percentile bootstrap intervals.",
-        "<b>Importance–performance</b>: quadrants split at the means (Martilla & James 1977); "
-        "penalty/reward asymmetry for Kano categories (Kano et al. 1984).",
-        "<b>CEI × BEI</b>: touchpoint experience and brand indices on 0–100; the zone "
-        f"thresholds ({params['map_threshold']:g} and ±{params['map_off_diagonal']:g} off the "
-        "diagonal) are conventions of this project, set in params.yaml, not a published standard.",
-        "<b>Emotion curve</b>: mean experience per journey stage, peak and end marked "
-        "(the peak-end rule, Kahneman et al. 1993).",
-        "<b>Archetypes</b>: value (BG/NBD and Gamma-Gamma CLV, Fader, Hardie & Lee 2005) × "
-        "loyalty (projected relationship duration), split by a two-component mixture per axis "
-        "(Reinartz & Kumar 2002); customers with one or two purchases are flagged thin history.",
-        "<b>Assumptions</b>: drivers are treated as interval scales; importance is association, "
-        "not proof of cause; the survey sample may not represent non-respondents.",
-    ]
-    body = bullet_list(items)
-    if study.skipped:
-        body += para("These analyses were skipped because the data lacks what they need:")
-        body += bullet_list(
-            [
-                f"{esc(s.get('analysis'))} — needs {esc(s.get('needs'))}. {esc(s.get('reason', ''))}"
-                for s in study.skipped
-            ]
-        )
-    withheld = [f for f in findings or [] if f.grade == "withheld"]
-    if withheld:
-        body += para(
-            "These findings were withheld from the summary because their evidence does not carry "
-            "them (the rules are in params.yaml, <code>whitepaper.evidence</code>):"
-        )
-        body += bullet_list(
-            [f"{f.text} <i>Withheld: {esc('; '.join(f.reasons))}.</i>" for f in withheld]
-        )
-    notes = study.provenance.get("notes") or []
-    if notes:
-        body += para("About this data set:") + bullet_list([esc(n) for n in notes])
-    return section("methods", "Methods and assumptions", body)

@@ -43,7 +43,11 @@ def short_name(study: Study, item_id: str) -> str:
     """An item for running text: its codebook wording when that is a short name rather than a
     question or statement (a measure such as "How well providers communicate"), else its id as
     words (``service_resolution`` → "service resolution"): full questions read badly inside a
-    sentence."""
+    sentence. The codebook's ``label`` (a short name) comes first."""
+    if study.codebook is not None and item_id in study.codebook.ids:
+        short = study.codebook.item(item_id).short_label
+        if short:
+            return short
     label = item_label(study, item_id)
     is_name = (
         len(label) <= SHORT_LABEL and len(label.split()) <= 5 and not label.endswith(("?", "？"))

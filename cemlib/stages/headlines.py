@@ -22,8 +22,8 @@ def drivers_headline(
     """Headline numbers of the drivers stage for ``reports/metrics/drivers.json``.
 
     An analysis the stage skipped leaves its part empty, never NaN: ``nps`` is ``None`` without
-    an NPS item, ``r2`` and ``top_drivers`` are ``{}`` and ``fix_first`` ``[]`` without key
-    drivers.
+    an NPS item, ``r2``, ``r2_cv`` (10-fold cross-validated; ``None`` where too few rows) and
+    ``top_drivers`` are ``{}`` and ``fix_first`` ``[]`` without key drivers.
     """
     overall = nps_overall[nps_overall["by"] == "all"] if "by" in nps_overall else nps_overall
     first = overall.iloc[0] if len(overall) and overall["n"].iloc[0] > 0 else None
@@ -41,6 +41,7 @@ def drivers_headline(
         for outcome, part in chosen.groupby("outcome", sort=True)
     }
     r2 = chosen.groupby("outcome")["r2"].first().round(4).to_dict()
+    r2_cv = chosen.groupby("outcome")["r2_cv"].first().to_dict() if "r2_cv" in chosen else {}
     fix_first = priorities.loc[priorities["quadrant"] == "fix first", "driver"].tolist()
     nps = None
     if first is not None:
@@ -51,6 +52,7 @@ def drivers_headline(
     return {
         "nps": nps,
         "r2": {k: float(v) for k, v in r2.items()},
+        "r2_cv": {k: _number(v) for k, v in r2_cv.items()},
         "top_drivers": top_drivers,
         "fix_first": fix_first,
     }

@@ -1,14 +1,18 @@
 """How well the methods recover what the synthetic generator planted (absent on real data).
 
-One home for every check against the planted truth of ``data/raw/truth/``:
+One home for every check against the truth kept in ``data/raw/truth/``:
 :func:`defect_recovery` (the clean stage's rules against the planted defects),
-:func:`driver_recovery` (estimated against planted shares of R²) and :func:`archetype_recovery`
+:func:`driver_recovery` (estimated against planted shares of R²), :func:`archetype_recovery`
 (assigned against planted archetypes: adjusted Rand index, Hubert & Arabie 1985, recall and
-precision per archetype). Real data have no planted truth: each result is then empty.
+precision per archetype) and :func:`observed_outcomes` (the archetypes against what happened to
+the customers afterwards, where a real data set holds such an outcome, e.g. telco's churn flag).
+Without the truth a function needs, its result is empty.
 
 References
 ----------
 Hubert, L. & Arabie, P. (1985). Comparing partitions. *Journal of Classification* 2, 193–218.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+*Journal of the American Statistical Association* 22, 209–212.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cemlib.cleaning.rules import REJECT_RULES
@@ -24,7 +29,17 @@ from cemlib.data.schema import ARCHETYPES
 if TYPE_CHECKING:
     from cemlib.cleaning.folder import CleanResult
 
-__all__ = ["DEFECT_FLAG", "archetype_recovery", "defect_recovery", "driver_recovery"]
+__all__ = [
+    "DEFECT_FLAG",
+    "OBSERVED_DIR",
+    "archetype_recovery",
+    "defect_recovery",
+    "driver_recovery",
+    "observed_outcomes",
+    "wilson_interval",
+]
+
+OBSERVED_DIR = "observed"  # truth/observed/NAME.parquet: customer_id and boolean outcomes
 
 # planted defect code -> column of the flags frame that should catch it
 DEFECT_FLAG = {
@@ -191,3 +206,62 @@ def archetype_recovery(segments: pd.DataFrame, truth_dir) -> tuple[pd.DataFrame,
     metrics["established"]["coverage"] = float(est.mean()) if len(est) else float("nan")
     metrics["n_truth"] = int(len(truth))
     return confusion, metrics
+
+
+def wilson_interval(successes, n, level: float = 0.95) -> tuple:
+    """Wilson's (1927) score interval for a proportion; better than the normal approximation
+    when the rate is near 0 or 1 or n is small. Works on scalars and arrays.
+
+    >>> [float(round(x, 4)) for x in wilson_interval(3, 10)]
+    [0.1078, 0.6032]
+    """
+    from scipy import stats  # here, not at the top: the clean stage imports this module too
+
+    successes, n = np.asarray(successes, dtype="float64"), np.asarray(n, dtype="float64")
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = successes / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def observed_outcomes(segments: pd.DataFrame, truth_dir) -> pd.DataFrame:
+    """Each archetype against an outcome observed after the fact: the predictions checked
+    against what happened.
+
+    A real data set may hold an outcome the pipeline never reads (telco's churn flag), kept in
+    ``truth/observed/NAME.parquet`` with ``customer_id`` and one or more boolean columns. Returns
+    one row per outcome × archetype: ``customers``, ``observed`` (how many had the outcome),
+    ``rate`` and its 95% Wilson interval (``ci_low``, ``ci_high``), and ``overall_rate`` over all
+    matched customers; empty when nothing is observed.
+    """
+    columns = ["outcome", "archetype", "customers", "observed", "rate", "ci_low", "ci_high"]
+    folder = Path(truth_dir) / OBSERVED_DIR
+    frames = []
+    for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+        held = pd.read_parquet(path)
+        held["customer_id"] = held["customer_id"].astype("string")
+        seg = segments[["customer_id", "archetype"]].astype({"customer_id": "string"})
+        both = seg.merge(held, on="customer_id", validate="one_to_one")
+        for outcome in [c for c in held.columns if pd.api.types.is_bool_dtype(held[c])]:
+            table = both.groupby("archetype", observed=True)[outcome].agg(["size", "sum"])
+            table = table.reindex([a for a in ARCHETYPES if a in table.index])
+            low, high = wilson_interval(table["sum"], table["size"])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "outcome": outcome,
+                        "archetype": table.index.astype(str),
+                        "customers": table["size"].astype("int64").to_numpy(),
+                        "observed": table["sum"].astype("int64").to_numpy(),
+                        "rate": (table["sum"] / table["size"]).to_numpy(),
+                        "ci_low": low,
+                        "ci_high": high,
+                        "overall_rate": float(both[outcome].mean()),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "overall_rate"])
+    return pd.concat(frames, ignore_index=True)

@@ -6,6 +6,7 @@
 * :mod:`.lmg` — the exact all-subsets LMG decomposition of R²;
 * :mod:`.pairwise` — pairwise-deletion correlations and their repair;
 * :mod:`.bootstrap` — resampling of rows and of correlation matrices;
+* :mod:`.crossval` — the cross-validated R² of the key-driver regression;
 * :mod:`.logistic` — relative weights for a binary outcome;
 * :mod:`.mixture` — Gaussian mixtures: model selection and two-group splits;
 * :mod:`.lifetime` — RFM summaries, BG/NBD, Gamma-Gamma and CLV.
@@ -13,6 +14,7 @@
 
 __all__ = [
     "bootstrap",
+    "crossval",
     "importance",
     "lifetime",
     "lmg",

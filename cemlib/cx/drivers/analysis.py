@@ -40,6 +40,7 @@ from cemlib.cx.drivers.frames import (
 from cemlib.cx.drivers.inputs import _check_inputs, _is_constant, _prepare_rows
 from cemlib.cx.metrics import kish_n
 from cemlib.stats.bootstrap import bootstrap_correlations
+from cemlib.stats.crossval import cross_validated_r2
 from cemlib.stats.importance import measures, sanitise, shapley, sign_of
 from cemlib.stats.pairwise import pairwise_bootstrap, pairwise_correlation, repair_correlation
 from cemlib.stats.weights import quietly, weighted_correlation
@@ -263,6 +264,11 @@ def analyse_drivers(
     }
     values = {m: np.where(dead, 0.0, v) for m, v in values.items()}
     r2 = float(point.r2)
+    # out of sample on the complete rows (under pairwise deletion the model has no other rows)
+    complete_rows = np.isfinite(data).all(axis=1)
+    r2_cv = cross_validated_r2(
+        data[complete_rows, :-1], data[complete_rows, -1], wd[complete_rows], seed=seed
+    )
     sign = sign_of(point.beta)
     vifs = np.where(point.constant, np.nan, point.vif)
     for d, v in zip(used, vifs, strict=True):
@@ -306,6 +312,7 @@ def analyse_drivers(
                     "r2": r2,
                     "n_effective": float(n_eff[j]),
                     "note": notes.text(d),
+                    "r2_cv": r2_cv,
                 }
             )
         if method in DECOMPOSING_METHODS:

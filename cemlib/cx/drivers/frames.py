@@ -154,6 +154,7 @@ def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         "vif",
         "r2",
         "n_effective",
+        "r2_cv",
     ):
         if col in frame:
             frame[col] = frame[col].astype(float)
@@ -181,6 +182,7 @@ def zero_result(outcome, drivers, n_rows, n_eff, notes: Notes, methods) -> Drive
                     "r2": 0.0,
                     "n_effective": float(ne),
                     "note": notes.text(d),
+                    "r2_cv": np.nan,
                 }
             )
     pair_rows = []

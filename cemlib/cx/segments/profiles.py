@@ -48,6 +48,7 @@ def profile_segments(
         ``switching_rate`` (with brand data), NPS with its adjusted-Wald interval
         (:func:`cemlib.cx.metrics.nps_summary` on the customers' latest ``ltr``; NaN when nobody
         answered),
+        ``n_complaints``, ``complaints_per_100`` (complaints per 100 customers of the group),
         ``top_complaints`` (``reason (count)``, …) and ``treatment`` (of the archetype, or of
         the cluster's majority archetype).
     """
@@ -107,6 +108,8 @@ def profile_segments(
                 )
                 counts = mine.value_counts().head(top_reasons)
                 row["n_complaints"] = int(len(mine))
+                # a rate, not a count: the groups differ in size by an order of magnitude
+                row["complaints_per_100"] = 100 * len(mine) / len(group)
                 row["top_complaints"] = ", ".join(f"{r} ({c})" for r, c in counts.items())
             arche = str(key) if level == "archetype" else str(group["cluster_archetype"].iloc[0])
             row["treatment"] = treatment(arche)

@@ -14,7 +14,8 @@ from cemlib.errors import XVOCError
 
 __all__ = ["SourceData", "VALIDATION_DIR", "provenance_record", "write_no_truth", "write_source"]
 
-VALIDATION_DIR = "validation"  # labels kept for validation only; the clean stage never reads them
+# outcomes observed after the fact (telco's churn flag): only the recovery checks read them
+VALIDATION_DIR = "truth/observed"
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class SourceData:
     """One data set in the X-VOC data model.
 
     ``tables`` are data-model tables by name; ``codebook`` the content of ``codebook.yaml``
-    (``None`` without a survey); ``validation`` frames written to ``validation/NAME.parquet``
+    (``None`` without a survey); ``validation`` frames written to ``truth/observed/NAME.parquet``
     (observed outcomes that are not data-model columns, e.g. a churn flag); ``provenance`` holds
     ``title``, ``citation``, ``licence`` and ``notes`` (one sentence per derivation, assumption
     or limitation).
@@ -71,6 +72,8 @@ def provenance_record(name: str, meta: dict, tables) -> dict:
         "licence": meta["licence"],
         "tables": [t for t in TABLE_ORDER if t in tables],
         "notes": list(meta.get("notes", [])),
+        # True where the dates are placed by the derivation, not observed (telco's bills)
+        "nominal_dates": bool(meta.get("nominal_dates", False)),
     }
 
 
@@ -84,7 +87,8 @@ def write_source(name: str, data: SourceData, out_dir: Path | str) -> list[Path]
     """Write a bundled data set into ``out_dir`` in the data-model formats.
 
     Tables as ``NAME.parquet`` (types kept), ``codebook.yaml`` when there is a survey,
-    ``provenance.json``, ``validation/*.parquet`` (labels no stage reads) and
+    ``provenance.json``, ``truth/observed/*.parquet`` (outcomes only the recovery checks
+    read) and
     ``truth/truth.json`` saying nothing was planted.
     """
     out_dir = Path(out_dir)

@@ -23,6 +23,16 @@ ATTITUDE_ITEMS = {  # column -> wording of the question (R documentation of `att
 }
 
 
+CMS_LABELS = {  # short names of the CAHPS for MIPS summary measures, for sentences and charts
+    "CAHPS_GRP_1": "timely care and information",
+    "CAHPS_GRP_2": "provider communication",
+    "CAHPS_GRP_3": "rating of the provider",
+    "CAHPS_GRP_5": "health promotion and education",
+    "CAHPS_GRP_8": "courteous office staff",
+    "CAHPS_GRP_12": "stewardship of patient resources",
+}
+
+
 def attitude(raw: pd.DataFrame | None = None) -> SourceData:
     """R's Chatterjee–Price attitude survey: one response per department, on 0–100.
 
@@ -42,6 +52,7 @@ def attitude(raw: pd.DataFrame | None = None) -> SourceData:
         {
             "id": column,
             "text": {"en": f"{wording} (% favourable in the department)"},
+            "label": {"en": wording.lower()},
             "scale": [0, 100],
             "role": "outcome" if column == "rating" else "driver",
         }
@@ -115,6 +126,7 @@ def cms_patient_experience(raw: pd.DataFrame | None = None) -> SourceData:
         {
             "id": measure.lower(),
             "text": {"en": str(titles[measure]).removeprefix("CAHPS for MIPS SSM: ")},
+            "label": {"en": CMS_LABELS.get(measure, measure.lower().replace("_", " "))},
             "scale": [0, 100],
             "role": "outcome" if measure == CMS_OUTCOME else "driver",
         }

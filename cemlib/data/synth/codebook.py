@@ -113,12 +113,31 @@ _TOPIC_TEXT = {  # short topic of each driver for the stated-importance question
     "service_resolution": ("issues resolved at first contact", "问题一次解决"),
     "service_empathy": ("being understood by the person helping me", "工作人员理解我的处境"),
 }
+_LABELS = {  # short names for sentences and charts (codebook ``label``)
+    "ltr": ("likelihood to recommend", "推荐意愿"),
+    "osat": ("overall satisfaction", "总体满意度"),
+    "ces": ("ease of getting things done", "客户费力度"),
+    "web_findability": ("website findability", "网站易找性"),
+    "web_checkout": ("website checkout", "网站结账"),
+    "app_stability": ("app stability", "App稳定性"),
+    "app_offers": ("app offers", "App优惠"),
+    "staff_greeting": ("staff greeting", "店员招呼"),
+    "staff_knowledge": ("staff product knowledge", "店员产品知识"),
+    "delivery_wait": ("delivery speed", "送货速度"),
+    "delivery_condition": ("delivery condition", "送达完好"),
+    "product_quality": ("product quality", "产品质量"),
+    "price_value": ("value for money", "性价比"),
+    "service_resolution": ("first-contact resolution", "一次解决率"),
+    "service_empathy": ("service empathy", "服务同理心"),
+}
 _NO_OWNER = ("brand_app", "loy_improve")  # deliberately lack owner and action
 
 
 def _item(item_id, en, zh, scale, role, owner=None, action=None, **extra) -> dict:
     """One codebook entry in the layout of ``docs/data-model.md`` (codebook.yaml)."""
     entry = {"id": item_id, "text": {"en": en, "zh": zh}, "scale": list(scale), "role": role}
+    if item_id in _LABELS:
+        entry["label"] = dict(zip(("en", "zh"), _LABELS[item_id], strict=True))
     entry.update(extra)
     if item_id not in _NO_OWNER:
         entry["owner"], entry["action"] = owner, action
