@@ -133,19 +133,8 @@ CASES = {
         None,
         None,
     ),
-    "wrong encoding (latin-1)": (
-        {
-            "feedback.csv": "feedback_id,created_at,kind,text\nF1,2025-01-01,review,caf\xe9,ok\n".encode(
-                "latin-1"
-            )
-        },
-        "wrong_encoding",
-        "feedback.csv",
-        None,
-        1,
-    ),
-    "wrong encoding (UTF-16)": (
-        {"customers.csv": "customer_id,first_seen\nC1,2024-01-01\n".encode("utf-16")},
+    "bytes no encoding reads cleanly": (
+        {"customers.csv": b"customer_id,first_seen\nC1," + bytes(range(128, 256)) * 2 + b"\n"},
         "wrong_encoding",
         "customers.csv",
         None,
@@ -360,6 +349,28 @@ def test_formats_read_alike(tmp_path):
         assert customers["customer_id"].tolist() == ["C001", "C002"], name
         assert customers["region"].tolist() == ["华东", "华北"], name
         assert str(customers["first_seen"].iloc[0].date()) == "2024-02-01", name
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("big5", "服務很差"),  # Traditional Chinese (Taiwan, Hong Kong)
+        ("gb18030", "服务很差"),  # Simplified Chinese Excel
+        ("shift_jis", "サービスが悪い"),
+        ("cp1252", "Müller"),  # Western European Excel
+        ("utf-16", "服务很差"),  # with its byte-order mark
+        ("utf-16-le", "服务很差"),  # without one
+    ],
+)
+def test_legacy_encodings_are_detected_not_garbled(tmp_path, encoding, name):
+    """Each legacy encoding decodes the others' bytes into mojibake without an error, so the
+    reader must detect which it is; it records its decision in quality.json."""
+    text = f"customer_id,first_seen,region\nC001,2024-02-01,{name}\nC002,2024-03-01,{name}\n"
+    raw = read_folder(write_folder(tmp_path, **{"customers.csv": text.encode(encoding)}))
+    result = clean_folder(raw)
+    assert result.tables["customers"]["region"].tolist() == [name, name]
+    recorded = result.quality["tables"]["customers"]["encoding"]
+    assert recorded.replace("-", "_").startswith(encoding.replace("-", "_")), recorded
 
 
 def test_data_model_reference_is_generated_from_the_schema():

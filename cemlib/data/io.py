@@ -33,6 +33,7 @@ __all__ = [
     "PROVENANCE_FILE",
     "check_columns",
     "data_identity",
+    "LEGACY_ENCODINGS",
     "decode_bytes",
     "empty_frame",
     "file_manifest",
@@ -111,21 +112,88 @@ def find_table_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030, as Chinese Excel exports.
+# Legacy encodings CSV exports arrive in, besides UTF-8: Chinese (mainland, Taiwan/Hong Kong),
+# Japanese, Korean and Western European Excel. Detection picks among these only.
+LEGACY_ENCODINGS = ("gb18030", "big5", "shift_jis", "euc_kr", "cp1252")
+MAX_CHAOS = 0.2  # charset-normalizer's "mess" ratio above which a guess is refused
 
-    Returns ``(text, encoding)``. UTF-16/32 and bytes valid in neither encoding stop with the
-    line where decoding failed.
+
+def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 (with or without BOM), or the
+    legacy encoding of :data:`LEGACY_ENCODINGS` that charset-normalizer finds most coherent
+    (GB18030 against Big5, Shift-JIS or Windows-1252 — each decodes the others' bytes into
+    mojibake without an error, so a strict decode cannot tell them apart).
+
+    Returns ``(text, encoding)``; a detected encoding is recorded with its confidence, e.g.
+    ``"big5 (detected, confidence 1.00)"``, and reaches ``quality.json``. Bytes no candidate
+    decodes coherently stop with one line naming the best guess.
+
+    >>> decode_bytes("id,comment\\nC1,服務很差\\n".encode("big5"), "f.csv")
+    ('id,comment\\nC1,服務很差\\n', 'big5 (detected, confidence 0.97)')
+    >>> decode_bytes("id,name\\nC1,Müller\\n".encode("cp1252"), "f.csv")[0].split()[1]
+    'C1,Müller'
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise XVOCError("file is UTF-16; save it as CSV UTF-8", file=file, rule="wrong_encoding")
     if data.startswith(b"\xef\xbb\xbf"):
         return _decode(data[3:], "utf-8", file), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(data, "utf-16", file), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _decode(data, "gb18030", file), "gb18030"
+    sample = data[:4096]
+    if sample.count(0) > len(sample) // 4:  # UTF-16 without its byte-order mark
+        odd = sample[1::2].count(0) > sample[0::2].count(0)
+        encoding = "utf-16-le" if odd else "utf-16-be"
+        return _decode(data, encoding, file), f"{encoding} (detected: no byte-order mark)"
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+    # ties go to the earlier encoding of LEGACY_ENCODINGS (Chinese first: most users' exports)
+    candidates = sorted(
+        (
+            match.chaos + _implausibility(str(match)),
+            LEGACY_ENCODINGS.index(str(match.encoding)),
+            str(match.encoding),
+        )
+        for match in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS))
+    )
+    if not candidates or candidates[0][0] > MAX_CHAOS:
+        guess = f" (best guess {candidates[0][2]})" if candidates else ""
+        raise XVOCError(
+            f"cannot tell the file's encoding{guess}: it is not UTF-8 and no common legacy "
+            f"encoding ({', '.join(LEGACY_ENCODINGS)}) reads it cleanly; save it as CSV UTF-8",
+            file=file,
+            rule="wrong_encoding",
+        )
+    score, _, name = candidates[0]
+    encoding = name.replace("_", "-")
+    return _decode(data, encoding, file), f"{encoding} (detected, confidence {1 - score:.2f})"
+
+
+# Characters that show a legacy decoding went wrong: half-width katakana (Big5 read as
+# Shift-JIS), Hangul syllables beside Han ideographs in one word (GB18030 read as EUC-KR), and
+# runs of accented Latin letters (any CJK encoding read as Windows-1252).
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
+_HANGUL_HAN = re.compile(r"[\uac00-\ud7a3][\u4e00-\u9fff]|[\u4e00-\u9fff][\uac00-\ud7a3]")
+_LATIN_RUN = re.compile(
+    r"[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]{2,}"
+)
+
+
+def _implausibility(text: str) -> float:
+    """How much of ``text`` looks like a wrong decoding (0: none), on the scale of
+    charset-normalizer's chaos ratio.
+
+    >>> _implausibility("服務很差"), _implausibility("ｪAｰﾈｫﾜｮt") > 0.2
+    (0.0, True)
+    """
+    non_ascii = sum(ord(c) > 127 for c in text) or 1
+    suspicious = (
+        len(_HALFWIDTH_KANA.findall(text))
+        + 2 * len(_HANGUL_HAN.findall(text))
+        + sum(len(run) for run in _LATIN_RUN.findall(text))
+    )
+    return suspicious / non_ascii
 
 
 def _decode(data: bytes, encoding: str, file: str) -> str:
@@ -134,7 +202,7 @@ def _decode(data: bytes, encoding: str, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise XVOCError(
-            f"line {line} is neither UTF-8 nor GB18030 (byte {exc.start}); save the file as "
+            f"line {line} cannot be read as {encoding} (byte {exc.start}); save the file as "
             "CSV UTF-8",
             file=file,
             row=max(line - 1, 1),
