@@ -23,10 +23,12 @@ from cemlib.cleaning.rules import (
     flag_test_records,
 )
 from cemlib.cleaning.values import (
+    blank_missing_markers,
     canonical_customer_id,
     clean_text,
     harmonise_items,
     normalise_channel,
+    normalise_float_ids,
     normalise_strings,
     parse_values,
 )
@@ -118,7 +120,9 @@ def clean_table(
     content = content_columns(raw)
     marks = pd.DataFrame(index=raw.index)
     marks["full_width"] = _width_variants(raw, [c for c in content if c not in FREE_TEXT])
-    frame, fixes["unicode_normalised"] = normalise_strings(raw, content, FREE_TEXT)
+    frame, fixes["id_float_normalised"] = normalise_float_ids(raw, id_columns)
+    frame, fixes["unicode_normalised"] = normalise_strings(frame, content, FREE_TEXT)
+    frame, fixes["missing_marker_blanked"] = blank_missing_markers(frame, content)
     kinds, nullable = _kinds(table, frame, codebook)
     frame = _parse_columns(frame, table, file, kinds, nullable, verdicts, params)
     is_test = flag_test_records(frame, table, raw_ids, params, verdicts)

@@ -6,13 +6,18 @@ table pipeline (:mod:`cemlib.cleaning.table`) can count every repair as a ``fix`
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cemlib.data.schema import RESPONSE_CHANNELS, Codebook
 from cemlib.text import detect_language, normalise_text, redact_series, strip_html
 
 __all__ = [
+    "MISSING_MARKERS",
+    "blank_missing_markers",
     "canonical_customer_id",
+    "normalise_float_ids",
+    "parse_numbers",
     "clean_text",
     "harmonise_items",
     "normalise_channel",
@@ -37,6 +42,102 @@ _CHANNEL_SYNONYMS = {
 }
 _TRUE = {"true", "t", "1", "yes", "y", "是", "1.0"}
 _FALSE = {"false", "f", "0", "no", "n", "否", "0.0"}
+
+
+# How exports spell "no value": read as missing in any column (and as an anonymous respondent in
+# an id column). 'nan' and 'inf' are not among them: as numbers they are invalid values.
+MISSING_MARKERS = frozenset({"null", "none", "n/a", "na", "#n/a", "#null!", "-", "--", "(blank)"})
+
+
+def blank_missing_markers(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """Replace the missing-value markers of :data:`MISSING_MARKERS` (any case, trimmed) by NA
+    in ``columns``; return the frame and how many cells were markers.
+
+    >>> frame = pd.DataFrame({"a": ["1", "NULL", " N/A ", "-", "x"]}, dtype="string")
+    >>> out, n = blank_missing_markers(frame, ["a"])
+    >>> out["a"].tolist(), n
+    (['1', <NA>, <NA>, <NA>, 'x'], 3)
+    """
+    frame = frame.copy()
+    blanked = 0
+    for column in columns:
+        series = frame[column]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        marker = series.astype("string").str.strip().str.lower().isin(MISSING_MARKERS)
+        marker = marker.fillna(False).astype(bool)
+        if marker.any():
+            blanked += int(marker.sum())
+            frame[column] = series.mask(marker)
+    return frame, blanked
+
+
+_FLOAT_ID = r"^\s*[+-]?\d+\.0+\s*$"
+
+
+def normalise_float_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """Ids that a spreadsheet or a numeric column turned into floats (``1.0``, ``123.000``)
+    back to their integer spelling; return the frame and how many ids changed.
+
+    Parquet with a float id column and SPSS (every number is a double) deliver ``1.0`` for
+    customer ``1``; left alone, no transaction would find its customer.
+
+    >>> frame = pd.DataFrame({"customer_id": [1.0, 22.0, None], "x": ["1.0", "a", "b"]})
+    >>> out, n = normalise_float_ids(frame, ["customer_id"])
+    >>> out["customer_id"].tolist(), n
+    (['1', '22', <NA>], 2)
+    """
+    frame = frame.copy()
+    changed = 0
+    for column in columns:
+        series = frame[column]
+        if pd.api.types.is_float_dtype(series):
+            whole = series.notna() & (series == series.round())
+            text = series.astype("string")
+            text[whole] = series[whole].astype("int64").astype("string")
+            changed += int(whole.sum())
+            frame[column] = text
+        elif pd.api.types.is_numeric_dtype(series):
+            frame[column] = series.astype("Int64").astype("string")
+        else:
+            text = series.astype("string")
+            floaty = text.str.match(_FLOAT_ID).fillna(False).astype(bool)
+            if floaty.any():
+                changed += int(floaty.sum())
+                frame[column] = text.mask(
+                    floaty, text.str.strip().str.replace(r"\.0+$", "", regex=True)
+                )
+    return frame, changed
+
+
+# Currency marks and codes stripped from amounts ("¥1,234.50", "1 234 €", "RMB 88").
+_CURRENCY = r"[¥$€£₩￥元]|\b(?:RMB|CNY|USD|EUR|GBP|HKD|TWD|JPY)\b"
+_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+_DECIMAL_COMMA = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+$"
+
+
+def parse_numbers(series: pd.Series) -> pd.Series:
+    """Numbers as exports write them: currency marks, thousands separators, a decimal comma
+    (decided per column: ``12,5`` and ``1.234,50`` mean the comma is decimal, unless the same
+    column writes ``1,234.50``), and never an infinite value (``inf`` is unreadable, NaN).
+
+    >>> parse_numbers(pd.Series(["¥1,234.50", "1 234", "RMB 88", "inf", "-7"])).tolist()
+    [1234.5, 1234.0, 88.0, nan, -7.0]
+    >>> parse_numbers(pd.Series(["12,5", "1.234,50"])).tolist()
+    [12.5, 1234.5]
+    """
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.astype("float64")
+        return values.where(np.isfinite(values))
+    text = series.astype("string").str.replace(_CURRENCY, "", regex=True)
+    text = text.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    thousands = text.str.match(_THOUSANDS_COMMA).fillna(False).astype(bool)
+    decimal = text.str.match(_DECIMAL_COMMA).fillna(False).astype(bool) & ~thousands
+    if decimal.any() and not (thousands & text.str.contains(".", regex=False)).any():
+        text = text.mask(decimal, text.str.replace(".", "", regex=False).str.replace(",", "."))
+    text = text.mask(thousands, text.str.replace(",", "", regex=False))
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    return values.where(np.isfinite(values))
 
 
 def canonical_customer_id(ids: pd.Series) -> pd.Series:
@@ -79,7 +180,7 @@ def parse_values(series: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     if kind in ("id", "str"):
         return series.astype("string"), pd.Series(False, index=series.index)
     if kind in ("int", "float"):
-        parsed = pd.to_numeric(series, errors="coerce").astype("float64")
+        parsed = parse_numbers(series)
     elif kind in ("date", "datetime"):
         parsed = parse_datetimes(series)
     elif kind == "bool":
