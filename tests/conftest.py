@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Every figure made in a test run — here, and in the stage notebooks it runs (their kernels
+# inherit the environment) — fails on a readability problem (cemlib.report.figure_check).
+os.environ.setdefault("CEM_FIGURE_CHECK", "strict")
 
 import pytest
 from cem_fixtures import write_folder

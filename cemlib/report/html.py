@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cemlib.report import figure_check
 from cemlib.text import html_escape
 
 __all__ = [
@@ -67,19 +68,32 @@ def skip_note(analysis: str, needs: str, reason: str = "") -> str:
 
 
 def figure_png(fig: plt.Figure) -> bytes:
-    """The figure as PNG bytes with no timestamp or software stamp (same data, same bytes)."""
+    """The figure as PNG bytes at :data:`~cemlib.report.figure_check.EMBED_DPI` (crisp in print),
+    cropped to what it draws, with no timestamp or software stamp (same data, same bytes)."""
     buffer = bytes_io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=figure_check.EMBED_DPI,
+        bbox_inches="tight",
+        pad_inches=figure_check.SAVE_PAD_IN,
+        metadata={"Software": None},
+    )
     plt.close(fig)
     return buffer.getvalue()
 
 
 def figure(fig: plt.Figure, key: str, caption: str, alt: str | None = None) -> str:
-    """A numbered figure with the image embedded as a data URI (no file, no network)."""
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    """A numbered figure with the image embedded as a data URI (no file, no network), its width
+    set to its size in inches × 96 CSS px: one figure inch shows and prints as one inch, and
+    the stylesheet's ``max-width: 100%`` shrinks only a figure wider than the page — the print
+    model of :mod:`cemlib.report.figure_check`."""
+    png = figure_png(fig)
+    data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure id="fig-{key}" class="wp-figure">'
-        f'<img src="data:image/png;base64,{data}" alt="{esc(alt or caption)}">'
+        f'<img src="data:image/png;base64,{data}" width="{figure_check.css_width_px(png)}" '
+        f'alt="{esc(alt or caption)}">'
         f'<figcaption><span class="wp-num" data-for="fig-{key}"></span> {esc(caption)}'
         "</figcaption></figure>"
     )

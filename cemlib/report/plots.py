@@ -1,40 +1,51 @@
 """Figures of the stage reports and the whitepaper: seaborn/matplotlib, one function per figure,
 returning the figure; :func:`set_style` sets the project's look (with a CJK font when one is
-installed)."""
+installed).
+
+Every figure is made to be read in print: at most :data:`WIDTH` inches wide, so it prints at its
+size on A4 (:mod:`cemlib.report.figure_check` holds the print model), text of 8 pt or more,
+point labels moved apart with adjustText (I. Flyamer) so none hides another
+or a quadrant's name, legends beside the data rather than on it, and value axes that start at
+their scale's minimum or say they do not. Each plot function ends in :func:`_finish`, which runs
+:func:`cemlib.report.figure_check.check` on the figure wherever it is made."""
 
 from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from adjustText import adjust_text
 from matplotlib import font_manager
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
-from cemlib.cx.metrics import concentration_curve, share_at
+from cemlib.report import figure_check
 
 __all__ = [
+    "WIDTH",
     "set_style",
     "label_corners",
     "waterfall_steps",
     "cleaning_waterfall",
     "driver_importance",
+    "driver_method_table",
     "importance_performance_map",
     "stated_vs_derived_chart",
     "cei_bei_chart",
     "emotion_curve_chart",
     "nps_chart",
-    "value_loyalty_map",
-    "value_concentration",
-    "clv_by_archetype",
-    "holdout_chart",
-    "profile_heatmap",
-    "loyalty_grid_chart",
     "METHOD_TITLES",
     "ZONE_COLOURS",
-    "ARCHETYPE_COLOURS",
 ]
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 REMOVED, KEPT, TOTAL = "#c0504d", "#4f81bd", "#7f7f7f"
+WIDTH = 6.8  # inches: with savefig's padding the image fits the 7.0 in print width unscaled
+LABEL_PT = 8.5  # point labels, legends, small annotations: above the 8 pt print minimum
+TICK_PT = 9.0  # tick labels set by hand (long names)
 
 
 def set_style() -> None:
@@ -47,24 +58,79 @@ def set_style() -> None:
     plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
 
 
+def _finish(fig: plt.Figure, *placements: Callable[[], object]) -> plt.Figure:
+    """The end of every plot function: lay the figure out, place its point labels on the final
+    geometry (adjustText works in display coordinates), then check that it reads in print
+    (:func:`cemlib.report.figure_check.check`: raises under ``CEM_FIGURE_CHECK=strict``, else
+    warns)."""
+    fig.tight_layout()
+    for place in placements:
+        place()
+    return figure_check.check(fig)
+
+
+def _place_labels(
+    ax, texts: list[Text], x=None, y=None, avoid: Sequence[Text] = (), avoid_self: bool = True
+) -> None:
+    """Move point labels apart (adjustText) so that none overlaps another, the points ``x``,
+    ``y`` or the ``avoid`` texts (quadrant names); a label moved off its point gets a thin leader.
+    A fixed number of iterations and no time limit: the same data give the same figure."""
+    if not texts:
+        return
+    renderer = ax.figure._get_renderer()
+    to_data = ax.transData.inverted()
+    obstacles = [Bbox(to_data.transform(t.get_window_extent(renderer).get_points())) for t in avoid]
+    adjust_text(
+        texts,
+        x=None if x is None else list(x),
+        y=None if y is None else list(y),
+        objects=obstacles or None,
+        avoid_self=avoid_self,
+        ax=ax,
+        iter_lim=500,
+        expand=(1.15, 1.45),
+        min_arrow_len=6,
+        arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.6},
+    )
+
+
+def _value_axis(ax, axis: str, minimum: float, maximum: float) -> None:
+    """Declare the scale of a value axis; where the axis does not start at the scale's minimum
+    (a zoomed map), say so in its label. Call once the limits are final."""
+    figure_check.declare_scale(ax, axis, minimum, maximum)
+    if min(ax.get_ylim() if axis == "y" else ax.get_xlim()) > minimum:
+        figure_check.note_axis_start(ax, axis)
+
+
+def _wrap(text, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters, broken between words — or anywhere in
+    text without spaces (Chinese labels)."""
+    words = str(text)
+    return textwrap.fill(words, width, break_long_words=" " not in words.strip()) or words
+
+
 def label_corners(
     ax, labels: dict[str, str], highlight: str | None = None, colour: str | None = None
-) -> None:
+) -> list[Text]:
     """Name the four quadrants of a map in its corners ("top left", "bottom right", ...);
-    ``highlight`` names the one to draw in red."""
+    ``highlight`` names the one to draw in red. Returns the texts (for labels to avoid)."""
+    texts = []
     for label, corner in labels.items():
         vertical, horizontal = corner.split()
-        ax.text(
-            0.02 if horizontal == "left" else 0.98,
-            0.02 if vertical == "bottom" else 0.98,
-            label,
-            transform=ax.transAxes,
-            ha=horizontal,
-            va=vertical,
-            fontsize=10,
-            fontweight="bold",
-            color=REMOVED if label == highlight else colour,
+        texts.append(
+            ax.text(
+                0.015 if horizontal == "left" else 0.985,
+                0.02 if vertical == "bottom" else 0.98,
+                label,
+                transform=ax.transAxes,
+                ha=horizontal,
+                va=vertical,
+                fontsize=9.5,
+                fontweight="bold",
+                color=REMOVED if label == highlight else colour,
+            )
         )
+    return texts
 
 
 def waterfall_steps(table_quality: dict) -> pd.DataFrame:
@@ -90,33 +156,46 @@ def waterfall_steps(table_quality: dict) -> pd.DataFrame:
 
 def cleaning_waterfall(quality: dict) -> plt.Figure:
     """One waterfall per table: where each input row went — kept, or rejected by a cleaning rule
-    (the rules are listed in ``docs/data-model.md``)."""
+    (the rules are listed in ``docs/data-model.md``). Bars are spaced so that all tables fit the
+    printed page's height."""
     tables = list(quality["tables"].items())
-    fig, axes = plt.subplots(len(tables), 1, figsize=(9, 2.6 * len(tables)), squeeze=False)
+    steps = [waterfall_steps(table_quality) for _, table_quality in tables]
+    bars = sum(len(s) for s in steps)
+    pitch = max(0.17, min(0.26, (8.2 - 0.95 * len(tables)) / max(bars, 1)))
+    heights = [pitch * len(s) + 0.95 for s in steps]
+    fig, axes = plt.subplots(
+        len(tables),
+        1,
+        figsize=(WIDTH, sum(heights)),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )
     colours = {"total": TOTAL, "removed": REMOVED, "kept": KEPT}
-    for ax, (name, table_quality) in zip(axes[:, 0], tables, strict=True):
-        steps = waterfall_steps(table_quality)
+    for ax, (name, table_quality), step in zip(axes[:, 0], tables, steps, strict=True):
         ax.barh(
-            steps["label"],
-            steps["height"],
-            left=steps["bottom"],
-            color=[colours[k] for k in steps["kind"]],
+            step["label"],
+            step["height"],
+            left=step["bottom"],
+            color=[colours[k] for k in step["kind"]],
         )
-        for y, (_, step) in enumerate(steps.iterrows()):
-            sign = "−" if step["kind"] == "removed" else ""
+        for y, (_, row) in enumerate(step.iterrows()):
+            sign = "−" if row["kind"] == "removed" else ""
             ax.text(
-                step["bottom"] + step["height"],
+                row["bottom"] + row["height"],
                 y,
-                f" {sign}{int(step['height']):,}",
+                f" {sign}{int(row['height']):,}",
                 va="center",
-                fontsize=8,
+                fontsize=LABEL_PT,
             )
         ax.invert_yaxis()
-        ax.set_title(f"{name}: {table_quality['rows_in']:,} in → {table_quality['rows_out']:,} out")
-        ax.set_xlabel("rows")
-        ax.set_xlim(0, table_quality["rows_in"] * 1.15)
-    fig.tight_layout()
-    return fig
+        ax.tick_params(labelsize=TICK_PT)
+        ax.set_title(
+            f"{name}: {table_quality['rows_in']:,} in → {table_quality['rows_out']:,} out",
+            fontsize=10.5,
+        )
+        ax.set_xlabel("rows", fontsize=TICK_PT)
+        ax.set_xlim(0, table_quality["rows_in"] * 1.18)
+    return _finish(fig)
 
 
 # --------------------------------------------------------------------------- key drivers
@@ -128,67 +207,109 @@ METHOD_TITLES = {
     "beta": "Standardised beta",
     "correlation": "Correlation with outcome",
 }
+SHARE_METHODS = ("shapley", "relative_weight", "pratt")  # importance is a part of R²
+METHOD_COLUMNS = {
+    "shapley": "Shapley",
+    "relative_weight": "relative weight",
+    "pratt": "Pratt",
+    "beta": "beta",
+    "correlation": "correlation",
+}
 ZONE_COLOURS = {"branded": "#d9ead3", "non-branded": "#fff2cc", "un-branded": "#f4cccc"}
 
 
+def _driver_order(table: pd.DataFrame) -> tuple[str, list[str]]:
+    """The primary method (Shapley when present, else the first of METHOD_TITLES) and the
+    drivers in its rank order."""
+    method = next(m for m in METHOD_TITLES if m in set(table["method"]))
+    return method, table[table["method"] == method].sort_values("rank")["driver"].tolist()
+
+
+def _method_part(table: pd.DataFrame, method: str, order: list[str]) -> tuple[pd.DataFrame, float]:
+    """A method's rows in ``order`` and the factor that turns its importance into % of R² (the
+    share methods; 0 when R² is not positive) or leaves it as it is (beta, correlation)."""
+    part = table[table["method"] == method].set_index("driver").loc[order]
+    if method not in SHARE_METHODS:
+        return part, 1.0
+    r2 = float(part["r2"].iloc[0])
+    return part, (100 / r2 if r2 > 0 else 0.0)
+
+
 def driver_importance(drivers_table: pd.DataFrame, outcome: str, labels: dict | None = None):
-    """One panel per method: each driver's importance with its bootstrap CI, ordered by Shapley."""
+    """What drives ``outcome``: each driver's Shapley (LMG) share of R² with its 95% bootstrap
+    interval, the largest on top — one chart, readable in print. The other methods (relative
+    weights, Pratt, beta, correlation) are compared in a table: :func:`driver_method_table`."""
     table = drivers_table[drivers_table["outcome"] == outcome]
-    methods = [m for m in METHOD_TITLES if m in set(table["method"])]
-    order = table[table["method"] == methods[0]].sort_values("rank")["driver"].tolist()
-    fig, axes = plt.subplots(
-        1,
-        len(methods),
-        figsize=(3.1 * len(methods), 0.32 * len(order) + 1.6),
-        sharey=True,
-        squeeze=False,
+    method, order = _driver_order(table)
+    part, scale = _method_part(table, method, order)
+    names = [_wrap((labels or {}).get(d, d), 34) for d in order]
+    pitch = max(0.3, 0.19 * max(n.count("\n") + 1 for n in names) + 0.1)
+    fig, ax = plt.subplots(figsize=(WIDTH, pitch * len(order) + 1.4))
+    value, low, high = part["importance"] * scale, part["ci_low"] * scale, part["ci_high"] * scale
+    y = list(range(len(order)))
+    ax.barh(y, value, color=KEPT, alpha=0.85, height=0.6)
+    ax.errorbar(
+        value,
+        y,
+        xerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)],
+        fmt="none",
+        ecolor="#333333",
+        elinewidth=1,
+        capsize=3,
     )
-    for ax, method in zip(axes[0], methods, strict=True):
-        part = table[table["method"] == method].set_index("driver").loc[order]
-        scale = 1.0
-        value = part["importance"]
-        low, high = part["ci_low"], part["ci_high"]
-        if method in ("shapley", "relative_weight", "pratt"):
-            scale = 100 / part["r2"].iloc[0] if part["r2"].iloc[0] > 0 else 0.0
-        y = range(len(order))
-        ax.barh(y, value * scale, color=KEPT, alpha=0.85)
-        ax.errorbar(
-            value * scale,
-            y,
-            xerr=[(value - low) * scale, (high - value) * scale],
-            fmt="none",
-            ecolor="#333333",
-            elinewidth=1,
-            capsize=2,
+    share = method in SHARE_METHODS
+    for row, (v, h) in enumerate(zip(value, high, strict=True)):
+        if pd.isna(v):
+            continue
+        ax.text(
+            max(v, h), row, f" {v:.1f}%" if share else f" {v:.2f}", va="center", fontsize=LABEL_PT
         )
-        ax.set_title(METHOD_TITLES[method], fontsize=9)
-        ax.axvline(0, color="#666666", linewidth=0.8)
-        if method in ("shapley", "relative_weight", "pratt"):
-            ax.set_xlabel("% of explained variance")
-    axes[0, 0].set_yticks(range(len(order)))
-    axes[0, 0].set_yticklabels([(labels or {}).get(d, d) for d in order], fontsize=8)
-    axes[0, 0].invert_yaxis()
-    fig.suptitle(f"What drives {outcome}: importance with 95% bootstrap intervals", fontsize=11)
-    fig.tight_layout()
-    return fig
+    ax.set_yticks(y, names, fontsize=TICK_PT)
+    ax.invert_yaxis()
+    ax.axvline(0, color="#666666", linewidth=0.8)
+    right = max(float(high.max()), float(value.max()), 0.0)
+    ax.set_xlim(min(0.0, float(low.min()) * 1.1), right * 1.2 if right > 0 else 1.0)
+    r2 = float(part["r2"].iloc[0]) if "r2" in part else float("nan")
+    ax.set_xlabel(
+        f"% of explained variance (R² = {r2:.2f})\nwith its 95% bootstrap interval"
+        if share
+        else f"{METHOD_TITLES[method]}\nwith its 95% bootstrap interval"
+    )
+    ax.set_title(_wrap(f"What drives {outcome}: {METHOD_TITLES[method]}", 56))
+    return _finish(fig)
+
+
+def driver_method_table(
+    drivers_table: pd.DataFrame, outcome: str, labels: dict | None = None
+) -> pd.DataFrame:
+    """Every importance method side by side, for a table in the report. The comparison moved here
+    from the five small panels :func:`driver_importance` used to draw, which printed at ~4 pt.
+
+    One row per driver of ``outcome``, in Shapley rank order; per method one column with its
+    importance — as % of R² for the share methods (Shapley/LMG, relative weight, Pratt), the
+    coefficient for beta and correlation — and one with the driver's rank by that method."""
+    table = drivers_table[drivers_table["outcome"] == outcome]
+    _, order = _driver_order(table)
+    frame = pd.DataFrame({"driver": [str((labels or {}).get(d, d)) for d in order]})
+    for method in (m for m in METHOD_TITLES if m in set(table["method"])):
+        part, scale = _method_part(table, method, order)
+        name = METHOD_COLUMNS[method]
+        column = f"{name} (% of R²)" if method in SHARE_METHODS else name
+        frame[column] = (part["importance"] * scale).to_numpy()
+        frame[f"{name} rank"] = part["rank"].astype(int).to_numpy()
+    return frame
 
 
 def importance_performance_map(ipa: pd.DataFrame, outcome: str):
-    """Derived importance against performance, split at the means into four quadrants."""
-    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    """Derived importance against performance, split at the means into four quadrants; the point
+    labels are moved apart and off the quadrant names."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.2))
     x, y = 100 * ipa["importance_share"], ipa["performance"]
-    ax.scatter(x, y, s=60, color=KEPT, zorder=3)
-    for _, row in ipa.iterrows():
-        ax.annotate(
-            row["driver"],
-            (100 * row["importance_share"], row["performance"]),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=8,
-        )
+    ax.scatter(x, y, s=50, color=KEPT, zorder=3)
     ax.axvline(x.mean(), color="#888888", linestyle="--")
     ax.axhline(y.mean(), color="#888888", linestyle="--")
-    label_corners(
+    ax.margins(x=0.08, y=0.18)  # room in the corners for the quadrant names
+    corners = label_corners(
         ax,
         {
             "low priority": "bottom left",
@@ -199,11 +320,15 @@ def importance_performance_map(ipa: pd.DataFrame, outcome: str):
         highlight="fix first",
         colour="#555555",
     )
+    texts = [
+        ax.text(px, py, str(name), fontsize=LABEL_PT, zorder=4)
+        for px, py, name in zip(x, y, ipa["driver"], strict=True)
+    ]
     ax.set_xlabel(f"Derived importance for {outcome} (% of R², Shapley)")
     ax.set_ylabel("Performance (mean score, 0–100)")
     ax.set_title("Importance–performance: where to act")
-    fig.tight_layout()
-    return fig
+    _value_axis(ax, "y", 0, 100)
+    return _finish(fig, lambda: _place_labels(ax, texts, x, y, corners))
 
 
 def stated_vs_derived_chart(table: pd.DataFrame, outcome: str):
@@ -212,70 +337,69 @@ def stated_vs_derived_chart(table: pd.DataFrame, outcome: str):
     data["stated %"] = 100 * data["stated_mean"] / data["stated_mean"].sum()
     data["derived %"] = 100 * data["derived_share"] / data["derived_share"].sum()
     data = data.sort_values("derived %")
-    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(data) + 1.5))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.32 * len(data) + 1.5))
     y = range(len(data))
     ax.hlines(y, data["stated %"], data["derived %"], color="#bbbbbb", linewidth=2)
-    ax.scatter(data["stated %"], y, color=TOTAL, label="stated (what customers say)", zorder=3)
-    ax.scatter(data["derived %"], y, color=KEPT, label=f"derived (what moves {outcome})", zorder=3)
-    ax.set_yticks(list(y))
-    ax.set_yticklabels(data["driver"], fontsize=8)
+    ax.scatter(data["stated %"], y, color=TOTAL, label="stated\n(what customers say)", zorder=3)
+    ax.scatter(data["derived %"], y, color=KEPT, label=f"derived\n(what moves {outcome})", zorder=3)
+    ax.set_yticks(list(y), data["driver"], fontsize=TICK_PT)
     ax.set_xlabel("% of total importance")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LABEL_PT)
     ax.set_title("Stated vs derived importance")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def cei_bei_chart(table: pd.DataFrame, threshold: float = 60.0, off_diagonal: float = 10.0):
-    """Touchpoints on the CEI × BEI map: bubbles sized by importance, zones and the diagonal."""
+    """Touchpoints on the CEI × BEI map: bubbles sized by importance, zones and the diagonal;
+    labels of overlapping bubbles are moved apart so each stays readable."""
     data = table.dropna(subset=["cei", "bei"])
     low = min(40.0, float(data[["cei", "bei"]].min().min()) - 5)
     fig, ax = plt.subplots(figsize=(6.5, 6.0))
-    ax.add_patch(
-        plt.Rectangle((threshold, threshold), 100, 100, color=ZONE_COLOURS["branded"], zorder=0)
-    )
-    ax.add_patch(
-        plt.Rectangle((0, 0), threshold, threshold, color=ZONE_COLOURS["un-branded"], zorder=0)
-    )
-    ax.add_patch(
-        plt.Rectangle((threshold, 0), 100, threshold, color=ZONE_COLOURS["non-branded"], zorder=0)
-    )
-    ax.add_patch(
-        plt.Rectangle((0, threshold), threshold, 100, color=ZONE_COLOURS["non-branded"], zorder=0)
-    )
+    for (x0, y0), (w, h), zone in (
+        ((threshold, threshold), (100, 100), "branded"),
+        ((0, 0), (threshold, threshold), "un-branded"),
+        ((threshold, 0), (100, threshold), "non-branded"),
+        ((0, threshold), (threshold, 100), "non-branded"),
+    ):
+        ax.add_patch(plt.Rectangle((x0, y0), w, h, color=ZONE_COLOURS[zone], zorder=0))
     ax.plot([0, 100], [0, 100], color="#555555", linewidth=1)
-    ax.plot(
-        [0, 100], [off_diagonal, 100 + off_diagonal], color="#999999", linewidth=0.8, linestyle=":"
-    )
-    ax.plot(
-        [0, 100], [-off_diagonal, 100 - off_diagonal], color="#999999", linewidth=0.8, linestyle=":"
-    )
+    for shift in (off_diagonal, -off_diagonal):
+        ax.plot([0, 100], [shift, 100 + shift], color="#999999", linewidth=0.8, linestyle=":")
     size = 2500 * data["importance"] / max(data["importance"].max(), 1e-9) + 40
     ax.scatter(data["cei"], data["bei"], s=size, color=KEPT, alpha=0.6, edgecolor="white", zorder=3)
-    for _, row in data.iterrows():
-        ax.annotate(
-            row["touchpoint"],
-            (row["cei"], row["bei"]),
+    texts = [
+        ax.text(
+            row["cei"],
+            row["bei"],
+            str(row["touchpoint"]),
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=LABEL_PT,
             zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0},
         )
+        for _, row in data.iterrows()
+    ]
     ax.set_xlim(low, 100)
     ax.set_ylim(low, 100)
     ax.set_xlabel("Customer-experience index (CEI, 0–100)")
     ax.set_ylabel("Brand-experience index (BEI, 0–100)")
-    ax.text(99, 99, "branded", ha="right", va="top", fontsize=9)
-    ax.text(low + 1, low + 1, "un-branded", ha="left", va="bottom", fontsize=9)
+    zones = [
+        ax.text(99, 99, "branded", ha="right", va="top", fontsize=9),
+        ax.text(low + 1, low + 1, "un-branded", ha="left", va="bottom", fontsize=9),
+    ]
     ax.set_title("CEI × BEI: does each touchpoint carry the brand?")
-    fig.tight_layout()
-    return fig
+    _value_axis(ax, "x", 0, 100)
+    _value_axis(ax, "y", 0, 100)
+    return _finish(fig, lambda: _place_labels(ax, texts, avoid=zones, avoid_self=False))
 
 
 def emotion_curve_chart(curve: pd.DataFrame, title: str = "Emotion curve across the journey"):
-    """Mean experience per journey stage with its CI; peak (★) and end (■) marked per group."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    palette = sns.color_palette("tab10", curve["group"].nunique())
+    """Mean experience per journey stage with its CI on the full 0–100 scale (a zoomed axis
+    would exaggerate the dips); peak (★) and end (■) marked per group."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.3))
+    groups = curve["group"].nunique()
+    palette = sns.color_palette("tab10", groups)
     for colour, (group, part) in zip(palette, curve.groupby("group", sort=False), strict=True):
         part = part.sort_values("stage")
         ax.plot(part["stage"], part["mean"], marker="o", color=colour, label=str(group))
@@ -294,17 +418,22 @@ def emotion_curve_chart(curve: pd.DataFrame, title: str = "Emotion curve across 
             end["stage"], end["mean"], marker="s", s=70, color=colour, edgecolor="black", zorder=4
         )
     stages = curve.drop_duplicates("stage").sort_values("stage")
-    ax.set_xticks(stages["stage"])
-    ax.set_xticklabels(
-        [f"{s}. {t}" for s, t in zip(stages["stage"], stages["touchpoint"], strict=True)],
-        fontsize=8,
+    chars = max(6, int(5.2 / max(len(stages), 1) * 72 / (0.6 * TICK_PT)))
+    ax.set_xticks(
+        list(stages["stage"]),
+        [
+            _wrap(f"{s}. {t}", chars)
+            for s, t in zip(stages["stage"], stages["touchpoint"], strict=True)
+        ],
+        fontsize=TICK_PT,
     )
+    ax.set_ylim(0, 100)
     ax.set_ylabel("Mean experience (0–100)")
     ax.set_title(title)
-    if curve["group"].nunique() > 1:
-        ax.legend(fontsize=8, ncol=2)
-    fig.tight_layout()
-    return fig
+    if groups > 1:
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=LABEL_PT)
+    _value_axis(ax, "y", 0, 100)
+    return _finish(fig)
 
 
 def nps_chart(table: pd.DataFrame, by: str, title: str, in_time_order: bool = False):
@@ -312,7 +441,7 @@ def nps_chart(table: pd.DataFrame, by: str, title: str, in_time_order: bool = Fa
     order from the top, a change from the previous period marked ▲/▼ where its Holm-adjusted
     p-value (``change_p``) is below 0.05."""
     data = table if in_time_order else table.sort_values("nps")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.5))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(data) + 1.5))
     y = range(len(data))
     ax.errorbar(
         data["nps"],
@@ -323,185 +452,40 @@ def nps_chart(table: pd.DataFrame, by: str, title: str, in_time_order: bool = Fa
         ecolor="#333333",
         capsize=3,
     )
-    ax.set_yticks(list(y))
     labels = [f"{g} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)]
     if in_time_order and "change_p" in data:
         labels = [
             f"{label} {'▲' if change > 0 else '▼'} {change:+.1f}" if p < 0.05 else label
             for label, change, p in zip(labels, data["change"], data["change_p"], strict=True)
         ]
-    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_yticks(list(y), labels, fontsize=TICK_PT)
     if in_time_order:
         ax.invert_yaxis()  # the first period on top
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.set_xlabel("NPS (−100…100), 95% adjusted-Wald interval")
     ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 # --------------------------------------------------------------------------- segments
-
-ARCHETYPE_COLOURS = {
-    "strategic": "#2e7d32",
-    "butterfly": "#f9a825",
-    "barnacle": "#1565c0",
-    "stranger": "#9e9e9e",
-}
-
-
-def value_loyalty_map(
-    segments: pd.DataFrame, thresholds: dict | None = None, sample: int = 6000, seed: int = 0
-):
-    """Customers on the value × loyalty grid (Reinartz & Kumar 2002), coloured by archetype."""
-    data = segments.sample(min(sample, len(segments)), random_state=seed)
-    fig, ax = plt.subplots(figsize=(7.5, 6))
-    for archetype, colour in ARCHETYPE_COLOURS.items():
-        part = data[data["archetype"] == archetype]
-        ax.scatter(
-            part["loyalty_score"],
-            part["value_score"],
-            s=6,
-            alpha=0.45,
-            color=colour,
-            label=f"{archetype} ({(segments['archetype'] == archetype).mean():.0%})",
-        )
-    if thresholds:
-        ax.axvline(thresholds["loyalty"], color="#333333", linewidth=1)
-        ax.axhline(thresholds["value"], color="#333333", linewidth=1)
-    outside = _focus_axes(ax, segments["loyalty_score"], segments["value_score"])
-    if outside:
-        ax.text(
-            0.99,
-            0.01,
-            f"{outside:,} customer(s) beyond the axes",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=8,
-            color="#555555",
-        )
-    label_corners(
-        ax,
-        {
-            "strangers": "bottom left",
-            "barnacles": "bottom right",
-            "butterflies": "top left",
-            "strategic (true friends)": "top right",
-        },
-    )
-    ax.set_xlabel("Loyalty score (projected relationship duration)")
-    ax.set_ylabel("Value score (profitability, CLV)")
-    ax.set_title("Value × loyalty: who matters")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, markerscale=3)
-    fig.tight_layout()
-    return fig
+# The segment figures live in plots_segments (this module stays under ~600 lines); they are
+# read from here as before (``plots.value_loyalty_map``), imported on first use: plots_segments
+# imports this module's helpers, so an import at the top of either would be circular.
+SEGMENT_FIGURES = (
+    "ARCHETYPE_COLOURS",
+    "value_loyalty_map",
+    "value_concentration",
+    "clv_by_archetype",
+    "holdout_chart",
+    "profile_heatmap",
+    "loyalty_grid_chart",
+)
+__all__ += SEGMENT_FIGURES
 
 
-def _focus_axes(ax, x: pd.Series, y: pd.Series, tail: float = 0.005) -> int:
-    """Limit the axes to the central 99 % of customers on each score (padded) when a few far
-    outliers — e.g. customers without a purchase, whose scores sit tens of standard deviations
-    out — would otherwise squash everyone else into a line; returns how many were left out."""
-    outside = pd.Series(False, index=x.index)
-    for values, set_limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
-        low, high = values.quantile([tail, 1 - tail])
-        spread = values.max() - values.min()
-        if not spread > 0 or (high - low) > 0.5 * spread:
-            continue  # no far outliers: keep matplotlib's limits
-        pad = 0.1 * (high - low) if high > low else 1.0
-        set_limits(low - pad, high + pad)
-        outside |= (values < low - pad) | (values > high + pad)
-    return int(outside.sum())
+def __getattr__(name: str):
+    if name in SEGMENT_FIGURES:
+        from cemlib.report import plots_segments
 
-
-def value_concentration(values: pd.Series, label: str = "margin"):
-    """Lorenz/Pareto curve: share of total ``label`` brought by the top x% of customers."""
-    curve = concentration_curve(values)
-    top20 = share_at(curve, 0.2)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot(100 * curve["share_customers"], 100 * curve["share_value"], color=KEPT)
-    ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", linewidth=1)
-    ax.axvline(20, color=REMOVED, linewidth=1)
-    ax.annotate(
-        f"top 20% bring {top20:.0%}",
-        (20, 100 * top20),
-        xytext=(26, 100 * top20 - 12),
-        arrowprops={"arrowstyle": "->"},
-        fontsize=9,
-    )
-    ax.set_xlabel("% of customers, most valuable first")
-    ax.set_ylabel(f"% of total positive {label} (losses count as 0)")
-    ax.set_title(f"Value concentration ({label})")
-    fig.tight_layout()
-    return fig
-
-
-def clv_by_archetype(segments: pd.DataFrame):
-    """Distribution of projected CLV per archetype (symmetric-log scale: CLV can be negative)."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    order = [a for a in ARCHETYPE_COLOURS if a in set(segments["archetype"])]
-    sns.boxplot(
-        data=segments,
-        x="archetype",
-        y="clv",
-        order=order,
-        hue="archetype",
-        palette=ARCHETYPE_COLOURS,
-        showfliers=False,
-        ax=ax,
-        legend=False,
-    )
-    ax.set_yscale("symlog", linthresh=10)
-    ax.set_xlabel("")
-    ax.set_ylabel("Projected CLV (discounted)")
-    ax.set_title("Customer lifetime value by archetype")
-    fig.tight_layout()
-    return fig
-
-
-def holdout_chart(table: pd.DataFrame):
-    """BG/NBD calibration/holdout check: actual vs predicted repeat purchases per bucket."""
-    data = table.reset_index()
-    bucket = data.columns[0]
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    x = range(len(data))
-    ax.bar([i - 0.2 for i in x], data["actual"], width=0.4, color=TOTAL, label="actual")
-    ax.bar([i + 0.2 for i in x], data["predicted"], width=0.4, color=KEPT, label="BG/NBD predicted")
-    ax.set_xticks(list(x))
-    ax.set_xticklabels(data[bucket].astype(str))
-    ax.set_xlabel("Repeat purchases in the calibration period")
-    ax.set_ylabel("Mean purchases in the holdout period")
-    ax.set_title("Does the lifetime model forecast the held-out period?")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def profile_heatmap(means: pd.DataFrame, title: str = "Cluster profiles (standardised means)"):
-    """Standardised feature means per segment as a diverging heatmap."""
-    fig, ax = plt.subplots(figsize=(1.0 * means.shape[1] + 3, 0.5 * means.shape[0] + 2))
-    sns.heatmap(
-        means,
-        cmap="RdBu_r",
-        center=0,
-        annot=True,
-        fmt=".1f",
-        linewidths=0.5,
-        cbar_kws={"label": "z"},
-        ax=ax,
-        annot_kws={"fontsize": 8},
-    )
-    ax.set_title(title)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    fig.tight_layout()
-    return fig
-
-
-def loyalty_grid_chart(grid: pd.DataFrame):
-    """Dick & Basu (1994): relative attitude × repeat patronage, customers per cell."""
-    fig, ax = plt.subplots(figsize=(5.5, 4.2))
-    sns.heatmap(grid, annot=True, fmt=",.0f", cmap="Blues", cbar=False, ax=ax, linewidths=1)
-    ax.set_title("Attitudinal × behavioural loyalty")
-    fig.tight_layout()
-    return fig
+        return getattr(plots_segments, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
