@@ -41,6 +41,7 @@ __all__ = [
 REJECT_RULES = (
     "missing_value",  # a required value is empty
     "invalid_value",  # a value cannot be read as its type (or is not allowed, e.g. weight <= 0)
+    "implausible_date",  # before clean.min_date, or far beyond the rest of its column
     "test_record",  # test, QA or internal record
     "duplicate_exact",  # same values as an earlier row
     "duplicate_id",  # id of an earlier row with different values
@@ -66,6 +67,10 @@ DEFAULT_PARAMS: dict = {
     "test_texts": ["test", "testing", "测试", "test test"],
     "test_tiers": ["internal", "staff", "test"],
     "redact_pii": True,
+    "day_first": "auto",  # auto (decided per column from its values) | day_first | month_first
+    "timezone": "UTC",  # dates with a UTC offset are converted to this zone; others are in it
+    "min_date": "1990-01-01",  # earlier dates are implausible for customer data
+    "max_date_gap_days": 366,  # later than the column's 99th percentile by more: implausible
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from cemlib.cleaning.rules import (
@@ -23,6 +24,7 @@ from cemlib.cleaning.rules import (
     flag_test_records,
 )
 from cemlib.cleaning.values import (
+    DateOrderError,
     blank_missing_markers,
     canonical_customer_id,
     clean_text,
@@ -68,7 +70,10 @@ def _parse_columns(
         if column not in frame:
             continue
         raw = frame[column]
-        parsed, invalid = parse_values(raw, kind)
+        try:
+            parsed, invalid = parse_values(raw, kind, params["day_first"], params["timezone"])
+        except DateOrderError as exc:
+            raise XVOCError(str(exc), file=file, column=column, rule="ambiguous_date") from None
         if invalid.any():
             first = frame.loc[invalid, SOURCE_ROW].iloc[0]
             value = raw[invalid].iloc[0]
@@ -89,8 +94,31 @@ def _parse_columns(
             )
         if not nullable.get(column, True):
             verdicts.add("missing_value", raw.isna(), f"{column} is empty")
+        if kind in ("date", "datetime"):
+            _flag_implausible_dates(parsed, column, params, verdicts)
         frame[column] = parsed
     return frame
+
+
+def _flag_implausible_dates(dates: pd.Series, column: str, params: dict, verdicts) -> None:
+    """Dates no customer record can carry: before ``min_date``, or cut off from the rest of the
+    column by a gap of more than ``max_date_gap_days`` above its median (a 2099 typo would
+    otherwise stretch the observation window of every customer to decades). Relative to the
+    data, not to today, so the same input gives the same result on any day."""
+    present = np.sort(dates.dropna().unique())
+    if len(present) == 0:
+        return
+    earliest = pd.Timestamp(params["min_date"])
+    upper = present[len(present) // 2 :]
+    gaps = np.diff(upper) > np.timedelta64(int(params["max_date_gap_days"]), "D")
+    latest = pd.Timestamp(upper[int(np.argmax(gaps))] if gaps.any() else upper[-1])
+    early, late = (dates < earliest).fillna(False), (dates > latest).fillna(False)
+    reason = pd.Series(f" is before {earliest.date()}", index=dates.index).mask(
+        late,
+        f" lies more than {params['max_date_gap_days']} days after the rest of the column "
+        f"(which ends {latest.date()})",
+    )
+    verdicts.add("implausible_date", early | late, f"{column} " + dates.astype("string") + reason)
 
 
 def _kinds(table: str, frame: pd.DataFrame, codebook: Codebook) -> tuple[dict, dict]:
@@ -244,7 +272,7 @@ def _split(frame, raw, table, verdicts: Verdicts, fixes, marks) -> TableResult:
             "table": table,
             "source_file": raw.loc[rejected, SOURCE_FILE].astype("string"),
             "source_row": raw.loc[rejected, SOURCE_ROW].astype("int64"),
-            "record_id": raw.loc[rejected, id_column].astype("string"),
+            "record_id": frame.loc[rejected, id_column].astype("string"),
             "rule": reason[rejected],
             "detail": detail[rejected],
         }

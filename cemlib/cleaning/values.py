@@ -13,15 +13,18 @@ from cemlib.data.schema import RESPONSE_CHANNELS, Codebook
 from cemlib.text import detect_language, normalise_text, redact_series, strip_html
 
 __all__ = [
+    "DateOrderError",
     "MISSING_MARKERS",
     "blank_missing_markers",
     "canonical_customer_id",
+    "integer_spelling",
     "normalise_float_ids",
     "parse_numbers",
     "clean_text",
     "harmonise_items",
     "normalise_channel",
     "normalise_strings",
+    "day_month_order",
     "parse_datetimes",
     "parse_values",
 ]
@@ -75,38 +78,43 @@ def blank_missing_markers(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.D
 _FLOAT_ID = r"^\s*[+-]?\d+\.0+\s*$"
 
 
-def normalise_float_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
-    """Ids that a spreadsheet or a numeric column turned into floats (``1.0``, ``123.000``)
-    back to their integer spelling; return the frame and how many ids changed.
+def integer_spelling(ids: pd.Series) -> tuple[pd.Series, int]:
+    """Ids as text, with those a spreadsheet or a numeric column turned into floats (``1.0``,
+    ``123.000``) back to their integer spelling; returns the ids and how many changed.
 
     Parquet with a float id column and SPSS (every number is a double) deliver ``1.0`` for
     customer ``1``; left alone, no transaction would find its customer.
 
-    >>> frame = pd.DataFrame({"customer_id": [1.0, 22.0, None], "x": ["1.0", "a", "b"]})
-    >>> out, n = normalise_float_ids(frame, ["customer_id"])
-    >>> out["customer_id"].tolist(), n
+    >>> spelled, changed = integer_spelling(pd.Series([1.0, 22.0, None]))
+    >>> spelled.tolist(), changed
     (['1', '22', <NA>], 2)
+    >>> integer_spelling(pd.Series(["7.0", "A7", "007"]))[0].tolist()
+    ['7', 'A7', '007']
     """
+    if pd.api.types.is_float_dtype(ids):
+        whole = ids.notna() & (ids == ids.round())
+        text = ids.astype("string")
+        text[whole] = ids[whole].astype("int64").astype("string")
+        return text, int(whole.sum())
+    if pd.api.types.is_numeric_dtype(ids) and not pd.api.types.is_bool_dtype(ids):
+        return ids.astype("Int64").astype("string"), 0
+    text = ids.astype("string")
+    floaty = text.str.match(_FLOAT_ID).fillna(False).astype(bool)
+    if not floaty.any():
+        return text, 0
+    return text.mask(floaty, text.str.strip().str.replace(r"\.0+$", "", regex=True)), int(
+        floaty.sum()
+    )
+
+
+def normalise_float_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """:func:`integer_spelling` on each id column of ``frame``; returns the frame and the
+    number of ids changed."""
     frame = frame.copy()
     changed = 0
     for column in columns:
-        series = frame[column]
-        if pd.api.types.is_float_dtype(series):
-            whole = series.notna() & (series == series.round())
-            text = series.astype("string")
-            text[whole] = series[whole].astype("int64").astype("string")
-            changed += int(whole.sum())
-            frame[column] = text
-        elif pd.api.types.is_numeric_dtype(series):
-            frame[column] = series.astype("Int64").astype("string")
-        else:
-            text = series.astype("string")
-            floaty = text.str.match(_FLOAT_ID).fillna(False).astype(bool)
-            if floaty.any():
-                changed += int(floaty.sum())
-                frame[column] = text.mask(
-                    floaty, text.str.strip().str.replace(r"\.0+$", "", regex=True)
-                )
+        frame[column], count = integer_spelling(frame[column])
+        changed += count
     return frame, changed
 
 
@@ -144,9 +152,10 @@ def canonical_customer_id(ids: pd.Series) -> pd.Series:
     """One spelling per customer: NFKC, upper case, no spaces, hyphens or underscores.
 
     ' c-000123 ', 'Ｃ０００１２３' and 'C000123' all become 'C000123', in every table alike,
-    so responses and feedback link to customers whatever the source system typed.
+    so responses and feedback link to customers whatever the source system typed; a numeric id
+    read as a float (``123.0``) is spelled ``123`` (:func:`integer_spelling`).
     """
-    out = ids.astype("string").str.normalize("NFKC").str.upper()
+    out = integer_spelling(ids)[0].str.normalize("NFKC").str.upper()
     return out.str.replace(r"[\s\-_]", "", regex=True).replace("", pd.NA)
 
 
@@ -174,7 +183,9 @@ def normalise_strings(
     return frame, changed
 
 
-def parse_values(series: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+def parse_values(
+    series: pd.Series, kind: str, day_first: str = "auto", timezone: str = "UTC"
+) -> tuple[pd.Series, pd.Series]:
     """Read a column as ``kind``; return the parsed values and a mask of unreadable values."""
     present = series.notna()
     if kind in ("id", "str"):
@@ -182,7 +193,7 @@ def parse_values(series: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     if kind in ("int", "float"):
         parsed = parse_numbers(series)
     elif kind in ("date", "datetime"):
-        parsed = parse_datetimes(series)
+        parsed = parse_datetimes(series, day_first, timezone)
     elif kind == "bool":
         if pd.api.types.is_bool_dtype(series):
             return series.astype("boolean"), pd.Series(False, index=series.index)
@@ -195,27 +206,103 @@ def parse_values(series: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     return parsed, present & parsed.isna()
 
 
-def parse_datetimes(series: pd.Series) -> pd.Series:
-    """ISO 8601 first; then the forms Excel and Chinese systems export ('2025/3/18 9:05',
-    '2025年3月18日')."""
+class DateOrderError(ValueError):
+    """A date column whose day/month order cannot be decided from its values."""
+
+
+_DAY_MONTH = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b"
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})\s*$"
+
+
+def day_month_order(text: pd.Series) -> str | None:
+    """Whether a column's ``nn/nn/yyyy`` dates put the day or the month first, decided from
+    all its values at once: ``"day_first"`` when some first part exceeds 12, ``"month_first"``
+    when some second part does, ``None`` when no value tells (every one could be either).
+
+    >>> day_month_order(pd.Series(["05/01/2025", "13/01/2025"]))
+    'day_first'
+    >>> day_month_order(pd.Series(["05/01/2025", "01/31/2025"]))
+    'month_first'
+    >>> day_month_order(pd.Series(["05/01/2025", "06/02/2025"])) is None
+    True
+    """
+    parts = text.astype("string").str.extract(_DAY_MONTH)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    # a value only tells when it is a date under one order (32/13 is none under either)
+    says_day = (first > 12) & (first <= 31) & (second <= 12)
+    says_month = (second > 12) & (second <= 31) & (first <= 12)
+    day_first, month_first = bool(says_day.any()), bool(says_month.any())
+    if day_first and month_first:
+        raise DateOrderError(
+            "dates put the day first in some rows and the month first in others "
+            f"(e.g. {text[says_day].iloc[0]} and {text[says_month].iloc[0]})"
+        )
+    if day_first or month_first:
+        return "day_first" if day_first else "month_first"
+    return None
+
+
+def parse_datetimes(series: pd.Series, day_first: str = "auto", timezone: str = "UTC") -> pd.Series:
+    """Dates and times as exports write them, as naive datetimes in ``timezone``.
+
+    ISO 8601 first; then the forms Excel and Chinese systems export ('2025/3/18 9:05',
+    '2025年3月18日', '18/03/2025'). The day/month order of ``nn/nn/yyyy`` dates is decided once
+    per column (``day_first``: ``"auto"`` from the values by :func:`day_month_order`, else
+    ``"day_first"`` or ``"month_first"``); a column where no value tells stops with a
+    :class:`DateOrderError` asking for the setting, rather than reading each value its own way.
+    Values with a UTC offset ('+08:00', 'Z') are converted to ``timezone``; values without one
+    are taken to be in it. Dates outside what a timestamp can hold (year 1 or 9999) are NaT.
+
+    >>> parse_datetimes(pd.Series(["2025-01-01T08:00:00+08:00", "2025-01-01T01:00:00Z",
+    ...                            "2025-01-01 02:00"])).dt.hour.tolist()
+    [0, 1, 2]
+    >>> parse_datetimes(pd.Series(["05/01/2025", "13/01/2025"])).dt.month.tolist()
+    [1, 1]
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = series
-    else:
-        text = series.astype("string")
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        retry = text.notna() & parsed.isna()
-        if retry.any():
-            alt = (
-                text[retry]
-                .str.replace(r"[年月/.]", "-", regex=True)
-                .str.replace("日", " ", regex=False)
-                .str.strip()
-            )
-            parsed = parsed.copy()
-            parsed[retry] = pd.to_datetime(alt, format="mixed", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_convert(timezone).dt.tz_localize(None)
+        return _within_timestamp_range(series)
+    text = series.astype("string").str.strip()
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool).to_numpy()
+    naive = text.notna().to_numpy() & ~aware
+    parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
+    if aware.any():
+        stamps = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        parsed[aware] = stamps.dt.tz_convert(timezone).dt.tz_localize(None).astype(parsed.dtype)
+    if naive.any():
+        stamps = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        parsed[naive] = stamps.astype(parsed.dtype)
+    retry = naive & parsed.isna().to_numpy()
+    if retry.any():
+        order = day_month_order(text[retry]) if day_first == "auto" else day_first
+        dated = text[retry].str.match(_DAY_MONTH).fillna(False).astype(bool)
+        if order is None and dated.any():
+            parts = text[retry][dated].str.extract(_DAY_MONTH).astype(int)
+            either = (parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])
+            if either.any():
+                raise DateOrderError(
+                    f"cannot tell whether {text[retry][dated][either].iloc[0]} puts the day or "
+                    "the month first: no value of the column has a part above 12; set "
+                    "clean.day_first to day_first or month_first"
+                )
+        alt = (
+            text[retry]
+            .str.replace(r"[年月/.]", "-", regex=True)
+            .str.replace("日", " ", regex=False)
+            .str.strip()
+        )
+        stamps = pd.to_datetime(alt, format="mixed", errors="coerce", dayfirst=order == "day_first")
+        parsed[retry] = stamps.astype(parsed.dtype)
+    return _within_timestamp_range(parsed)
+
+
+def _within_timestamp_range(stamps: pd.Series) -> pd.Series:
+    """Nanosecond datetimes; dates outside what they can hold (before 1678, after 2261: year 1
+    or 9999 as placeholders) become NaT, so they are invalid values, not an exception."""
+    inside = stamps.dt.year.between(1678, 2261)
+    return stamps.where(inside).astype("datetime64[ns]")
 
 
 def normalise_channel(channel: pd.Series) -> tuple[pd.Series, int]:
