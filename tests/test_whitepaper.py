@@ -339,7 +339,11 @@ def test_findings_are_generated_from_the_results_so_new_data_gives_new_findings(
             in summary
         )
         top = _metrics(papers[name], "drivers")["top_drivers"]["ltr"][0]
-        lead = f"<b>{top['driver'].replace('_', ' ').capitalize()}</b> is the strongest driver"
+        from cemlib.data.schema import parse_codebook
+
+        book = parse_codebook(papers[name] / "data" / "clean" / "codebook.yaml")
+        short = book.item(top["driver"]).short_label
+        lead = f"<b>{short[0].upper() + short[1:]}</b> is the strongest driver"
         assert f"{lead} of likelihood to recommend" in summary
         # findings.json records every finding; the summary states exactly the ones not withheld
         record = _metrics(papers[name], "findings")["findings"]

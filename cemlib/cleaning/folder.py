@@ -38,7 +38,7 @@ class CleanResult:
     quality: dict[str, Any]
     codebook: Codebook | None  # None for an input without a survey (and so without codebook)
     skipped: Skips = field(default_factory=Skips)
-    provenance: dict | None = None  # the input's provenance.json (bundled sources), passed on
+    provenance: dict[str, Any] | None = None  # the input's provenance.json, passed on
 
 
 def clean(folder: Path | str | RawFolder, **params: Any) -> CleanResult:

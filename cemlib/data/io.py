@@ -63,7 +63,7 @@ class RawFolder:
     tables: dict[str, pd.DataFrame]
     files: dict[str, Path]
     encodings: dict[str, str]
-    provenance: dict | None = None  # provenance.json of a bundled source, carried to data/clean
+    provenance: dict[str, Any] | None = None  # provenance.json of a bundled source, to data/clean
 
 
 def data_identity(folder: Path | str) -> str:

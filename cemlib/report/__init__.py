@@ -30,7 +30,10 @@ Modules, in the order the paper is made:
   against numbers, verdicts against actions, Methods against what ran).
 * :mod:`~cemlib.report.numbering` — numbers and cross-references over the whole paper.
 * :mod:`~cemlib.report.whitepaper` — :func:`build_whitepaper`, the assembly.
-* :mod:`~cemlib.report.plots` — the figures, shared with the stage reports.
+* :mod:`~cemlib.report.plots` (and :mod:`~cemlib.report.plots_segments`, the segment figures)
+  — the figures, shared with the stage reports; :mod:`~cemlib.report.figure_check` — the
+  readability check every figure passes (text size at print size, overlaps, legends, clipping,
+  axes that start at the scale's minimum).
 """
 
 __all__ = [
@@ -39,12 +42,14 @@ __all__ = [
     "consistency",
     "customer_findings",
     "evidence",
+    "figure_check",
     "findings",
     "html",
     "messages",
     "methods",
     "numbering",
     "plots",
+    "plots_segments",
     "provenance",
     "sections",
     "study",

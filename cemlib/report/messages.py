@@ -38,8 +38,8 @@ MESSAGES: dict[str, str] = {
     "top_driver.overlap": "its interval overlaps that of {other}, so the order of the two is "
     "not certain",
     "explained": "Together the {count} attributes account for <b>{r2}</b> of the variation in "
-    "{outcome} in the responses the model was fitted to{out_of_sample} (n = {n}); the rest is "
-    "noise and whatever the survey did not ask.",
+    "{outcome} in the {n} responses the model was fitted to{out_of_sample}; the rest is noise "
+    "and whatever the survey did not ask.",
     "explained.out_of_sample": " and <b>{r2_cv}</b> in responses left out of the fit (10-fold "
     "cross-validation)",
     "weakest": "The lowest-rated attribute is <b>{driver}</b> at <b>{score}/100</b> (95% "

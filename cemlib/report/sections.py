@@ -11,8 +11,14 @@ import pandas as pd
 
 from cemlib.data.schema import ARCHETYPES
 from cemlib.report import plots
-from cemlib.report.evidence import caveat_sentence
-from cemlib.report.findings import Finding, complaint_reasons, lifetime_failures, observed_table
+from cemlib.report.evidence import EvidenceRules, caveat_sentence
+from cemlib.report.findings import (
+    Finding,
+    complaint_reasons,
+    lifetime_failures,
+    model_grade,
+    observed_table,
+)
 from cemlib.report.html import (
     bullet_list,
     esc,
@@ -27,7 +33,7 @@ from cemlib.report.html import (
 )
 from cemlib.report.numbering import TOC_SLOT
 from cemlib.report.study import Study, data_period, sample_sizes
-from cemlib.report.wording import code_words, pct, sentence_case, value_word
+from cemlib.report.wording import code_words, named, pct, sentence_case, short_name, value_word
 from cemlib.text import detect_language, html_escape, redact_pii
 
 __all__ = [
@@ -266,24 +272,50 @@ def drivers_section(study: Study, params: dict) -> str:
             "What drives advocacy",
             skip_note("key drivers", "the responses table with an outcome and two or more drivers"),
         )
-    labels = {item.id: item.label for item in study.codebook.items} if study.codebook else None
-    r2 = drivers.loc[drivers["outcome"] == outcome, "r2"].iloc[0]
+    labels = {d: short_name(study, d) for d in drivers["driver"].unique()}
+    rows = drivers[drivers["outcome"] == outcome]
+    r2, used = rows["r2"].iloc[0], int(rows["n"].max())
+    r2_cv = rows["r2_cv"].iloc[0] if "r2_cv" in rows else float("nan")
+    out_of_sample = (
+        f" ({pct(r2_cv)} in responses left out of the fit, by 10-fold cross-validation)"
+        if pd.notna(r2_cv)
+        else ""
+    )
+    verdict, reasons = model_grade(study, EvidenceRules.from_params(params.get("evidence")))
+    caveat = (
+        f'<p class="wp-caveat">{esc(caveat_sentence(reasons))}</p>'
+        if verdict == "caveated"
+        else f'<p class="wp-caveat">The model does not carry verdicts: {esc("; ".join(reasons))}. '
+        "The figures below describe this sample only.</p>"
+        if verdict == "withheld"
+        else ""
+    )
     parts = [
         heading("drivers-importance", "Derived importance", 3),
         para(
-            f"The attributes together explain R² = {r2:.2f} of {esc(outcome)}. "
-            f"{ref('fig-drivers')} splits it five ways with 95% bootstrap intervals: "
-            "Shapley/LMG, relative weights and Pratt share out R² among correlated drivers; "
-            "correlation and beta show the raw associations (beta is unstable under collinearity)."
+            f"The attributes together explain {pct(r2)} of the variation in "
+            f"{named(study, outcome)} in the {used:,} responses the model was fitted to"
+            f"{out_of_sample}. {ref('fig-drivers')} shares that out among the correlated "
+            "drivers by Shapley/LMG with 95% bootstrap intervals; "
+            f"{ref('tab-driver-methods')} sets it beside relative weights, Pratt's measure, "
+            "the standardised beta and the correlation (beta is unstable under collinearity)."
         ),
+        caveat,
         figure(
             plots.driver_importance(drivers, outcome, labels),
             "drivers",
-            f"Importance of each driver of {outcome} by five methods, 95% bootstrap intervals.",
+            f"What drives {named(study, outcome, html=False)}: each driver's Shapley share of "
+            "the explained variance with its 95% bootstrap interval.",
+        ),
+        table(
+            plots.driver_method_table(drivers, outcome, labels),
+            "driver-methods",
+            "Importance of each driver by five methods, with its rank by each.",
         ),
     ]
     priorities = study.result("drivers_priorities")
     if priorities is not None:
+        priorities = priorities.assign(driver=[labels.get(d, d) for d in priorities["driver"]])
         parts += _driver_view("ipa", plots.importance_performance_map(priorities, outcome), params)
         if "stated_mean" in priorities and priorities["stated_mean"].notna().any():
             stated = priorities.rename(columns={"importance_share": "derived_share"})

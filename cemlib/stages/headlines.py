@@ -86,13 +86,16 @@ def segments_headline(
     info: dict | None,
     recovery: dict | None = None,
     brand: pd.DataFrame | None = None,
+    observed: pd.DataFrame | None = None,
 ) -> dict:
     """Headline numbers of the segments stage: archetype sizes and value shares, stability.
 
     Without transactions (``info`` is ``None``) ``archetypes`` is ``{}`` and the counts are
     ``None``; a value that does not exist (NPS of an archetype nobody surveyed) is ``None``.
     With brand data, ``brand_switching`` gives each archetype's pooled switching and
-    promotion-conditional switching rates (:func:`cemlib.cx.segments.brand_behaviour`).
+    promotion-conditional switching rates (:func:`cemlib.cx.segments.brand_behaviour`). Where
+    the data hold an outcome observed after the fact, ``observed`` gives its rate per archetype
+    with the Wilson interval (:func:`cemlib.stages.recovery.observed_outcomes`).
     """
     level = profiles["level"] if "level" in profiles else pd.Series(dtype="str")
     archetypes = profiles[level == "archetype"].set_index("segment")
@@ -137,5 +140,18 @@ def segments_headline(
                 "promo_share": _number(row.promo_share),
             }
             for row in brand.itertuples()
+        }
+    if observed is not None and len(observed):
+        out["observed"] = {
+            outcome: {
+                row.archetype: {
+                    "customers": int(row.customers),
+                    "rate": _number(row.rate),
+                    "ci_low": _number(row.ci_low),
+                    "ci_high": _number(row.ci_high),
+                }
+                for row in part.itertuples()
+            }
+            for outcome, part in observed.groupby("outcome", sort=True)
         }
     return out
