@@ -156,3 +156,119 @@ def test_an_anonymous_respondent_exported_as_null_is_anonymous(tmp_path):
     kept = _clean(tmp_path, **{"responses.csv": responses}).tables["responses"]
     assert kept.set_index("response_id").loc["R3", "customer_id"] is pd.NA
     assert CUSTOMERS  # the customers table is unchanged
+
+
+# --- 6. tracebacks become one line; 9. dialects people export
+
+
+def _one_line(tmp_path, **files) -> XVOCError:
+    with pytest.raises(XVOCError) as caught:
+        _clean(tmp_path, **files)
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    return caught.value
+
+
+def test_cr_only_line_endings_read_like_lf(tmp_path):
+    kept = _clean(tmp_path, **{"customers.csv": CUSTOMERS.replace("\n", "\r")}).tables["customers"]
+    assert kept["customer_id"].tolist() == ["C001", "C002"]
+
+
+def test_semicolons_with_decimal_commas_read_as_numbers(tmp_path):
+    text = "transaction_id;customer_id;ts;amount\nT1;C001;2025-01-01 09:00:00;12,5\nT2;C002;2025-01-02 09:00:00;1.234,50\n"
+    result = _clean(tmp_path, **{"transactions.csv": text})
+    assert result.tables["transactions"]["amount"].tolist() == [12.5, 1234.5]
+    assert "delimiter ';'" in result.quality["tables"]["transactions"]["encoding"]
+
+
+def test_a_trailing_delimiter_is_trimmed_and_a_real_extra_field_stops(tmp_path):
+    trailing = CUSTOMERS.replace("gold\n", "gold,\n").replace("silver\n", "silver,\n")
+    kept = _clean(tmp_path / "a", **{"customers.csv": trailing}).tables["customers"]
+    assert kept["tier"].tolist() == ["gold", "silver"]  # not shifted into another column
+    shifted = CUSTOMERS.replace("gold\n", "gold,extra\n")
+    error = _one_line(tmp_path / "b", **{"customers.csv": shifted})
+    assert error.rule == "malformed_csv" and error.row == 1
+
+
+def test_nul_characters_are_dropped_and_counted(tmp_path):
+    result = _clean(tmp_path, **{"customers.csv": CUSTOMERS.replace("gold", "go\x00ld")})
+    assert result.tables["customers"]["tier"].tolist() == ["gold", "silver"]
+    assert "1 NUL characters removed" in result.quality["tables"]["customers"]["encoding"]
+
+
+def test_a_nested_parquet_column_stops_with_one_line(tmp_path):
+    folder = write_folder(tmp_path, **{"customers.csv": None})
+    frame = pd.DataFrame({"customer_id": ["C001", "C002"], "first_seen": ["2024-02-01"] * 2})
+    frame["tags"] = [["a", "b"], ["c"]]
+    frame.to_parquet(folder / "customers.parquet")
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "nested_column" and caught.value.column == "tags"
+
+
+def test_an_unreadable_file_or_a_link_loop_stops_with_one_line(tmp_path):
+    import os
+
+    folder = write_folder(tmp_path / "loop", **{"customers.csv": None})
+    os.symlink(folder / "customers.csv", folder / "customers.csv")  # points at itself
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "unreadable_file" and "link" in str(caught.value)
+    if os.geteuid() != 0:  # root reads any file whatever its mode
+        folder = write_folder(tmp_path / "locked")
+        (folder / "customers.csv").chmod(0)
+        with pytest.raises(XVOCError) as caught:
+            read_folder(folder)
+        assert caught.value.rule == "unreadable_file"
+
+
+def _workbook(path, sheets: dict[str, list[list]]) -> None:
+    with pd.ExcelWriter(path) as writer:
+        for name, rows in sheets.items():
+            pd.DataFrame(rows).to_excel(writer, sheet_name=name, header=False, index=False)
+
+
+def test_excel_title_rows_and_a_second_sheet_are_found_and_named(tmp_path):
+    folder = write_folder(tmp_path, **{"customers.csv": None})
+    _workbook(
+        folder / "customers.xlsx",
+        {
+            "Notes": [["exported by CRM"]],
+            "Data": [
+                ["Customer list, December"],
+                [None],
+                ["customer_id", "first_seen", "region"],
+                ["C001", "2024-02-01", "华东"],
+                ["C002", "2024-03-01", "华北"],
+            ],
+        },
+    )
+    result = clean_folder(read_folder(folder))
+    assert result.tables["customers"]["customer_id"].tolist() == ["C001", "C002"]
+    assert (
+        result.quality["tables"]["customers"]["encoding"] == "xlsx, sheet 'Data', header on row 3"
+    )
+
+
+def test_excel_duplicate_header_stops_instead_of_renaming(tmp_path):
+    folder = write_folder(tmp_path, **{"customers.csv": None})
+    _workbook(
+        folder / "customers.xlsx",
+        {
+            "Sheet1": [
+                ["customer_id", "first_seen", "region", "region"],
+                ["C001", "2024-02-01", "a", "b"],
+            ]
+        },
+    )
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "duplicate_column" and caught.value.column == "region"
+
+
+def test_a_workbook_without_the_header_names_the_sheets_it_read(tmp_path):
+    folder = write_folder(tmp_path, **{"customers.csv": None})
+    _workbook(folder / "customers.xlsx", {"Sheet1": [["id", "date"], ["C001", "2024-02-01"]]})
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "missing_column" and "Sheet1" in str(caught.value)

@@ -15,11 +15,13 @@ import io
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -97,11 +99,16 @@ def find_table_files(folder: Path) -> dict[str, Path]:
     """Map table name -> file for every table of the data model present in ``folder``."""
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            continue
         table = path.stem.strip().lower()
-        if table not in TABLES:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES or table not in TABLES:
             continue
+        if not path.is_file():  # a folder, a dangling link or a link loop named like a table
+            raise XVOCError(
+                f"{path.name} is named like a table but is not a readable file "
+                f"({'a folder' if path.is_dir() else 'a broken or looping link'})",
+                file=path.name,
+                rule="unreadable_file",
+            )
         if table in found:
             raise XVOCError(
                 f"table '{table}' is given twice ({found[table].name} and {path.name}); keep one",
@@ -215,29 +222,58 @@ _EOF_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def read_csv_text(text: str, file: str) -> pd.DataFrame:
-    """Parse CSV text with every value kept as a string (empty cells become NA)."""
-    header = next(csv.reader(io.StringIO(text)), None)
+    """Parse CSV text with every value kept as a string (empty cells become NA).
+
+    Exports come in many dialects: line endings CRLF, LF or CR alone (old Mac Excel); the
+    delimiter ``,``, ``;`` (European Excel, whose decimals are commas), tab or ``|``, sniffed
+    from the header; NUL characters (a truncated or binary-padded export) dropped; a delimiter at
+    the end of every line (an empty last field) trimmed. The dialect read is in
+    ``frame.attrs["dialect"]``.
+
+    >>> read_csv_text("id;amount\\r1;12,5\\r2;3\\r", "f.csv").to_dict("list")
+    {'id': ['1', '2'], 'amount': ['12,5', '3']}
+    """
+    notes = []
+    if "\x00" in text:
+        notes.append(f"{text.count(chr(0))} NUL characters removed")
+        text = text.replace("\x00", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=lambda d: (first_line.count(d), d == ","))
+    if delimiter != ",":
+        notes.append(f"delimiter {delimiter!r}")
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
     if not header or not any(h.strip() for h in header):
         raise XVOCError("file is empty (no header row)", file=file, rule="empty_file")
     _check_header(header, file)
+    frame = _parse_rows(text, file, delimiter, len(header), notes)
+    frame.attrs["dialect"] = "; ".join(notes)
+    return frame
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _parse_rows(text: str, file: str, delimiter: str, width: int, notes: list) -> pd.DataFrame:
+    """The rows under the header, each checked to have the header's number of fields (a row
+    whose extra fields are all empty — a trailing delimiter — is trimmed, not shifted)."""
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=True,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        pass  # some row is longer than the header: read row by row below
     except pd.errors.ParserError as exc:
         message = str(exc)
-        if m := _TOKENIZE.search(message):
-            expected, line, seen = (int(g) for g in m.groups())
-            raise XVOCError(
-                f"line {line} has {seen} fields where the header has {expected}",
-                file=file,
-                row=line - 1,
-                rule="malformed_csv",
-            ) from None
         if m := _EOF_QUOTE.search(message):
             raise XVOCError(
                 "a quoted field is never closed",
@@ -245,10 +281,29 @@ def read_csv_text(text: str, file: str) -> pd.DataFrame:
                 row=int(m.group(1)),
                 rule="malformed_csv",
             ) from None
-        raise XVOCError(
-            f"cannot parse CSV: {message.strip()}", file=file, rule="malformed_csv"
-        ) from None
-    return frame
+        if not _TOKENIZE.search(message):
+            raise XVOCError(
+                f"cannot parse CSV: {message.strip()}", file=file, rule="malformed_csv"
+            ) from None
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header, body, trimmed = rows[0], [], 0
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) > width and not any(cell.strip() for cell in row[width:]):
+            row, trimmed = row[:width], trimmed + 1
+        if len(row) != width:
+            raise XVOCError(
+                f"line {line} has {len(row)} fields where the header has {width}",
+                file=file,
+                row=line - 1,
+                rule="malformed_csv",
+            )
+        body.append(row)
+    if trimmed:
+        notes.append(f"trailing delimiter trimmed on {trimmed} lines")
+    frame = pd.DataFrame(body, columns=header, dtype=str)
+    return frame.mask(frame == "")
 
 
 def _check_header(names: Iterable[Hashable], file: str) -> None:
@@ -271,11 +326,21 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
     """Read one table file as found; returns the frame and the encoding (or format) used."""
     file = path.name
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
+    try:
+        size, data = path.stat().st_size, path.read_bytes() if suffix == ".csv" else b""
+    except OSError as exc:  # permission denied, a link loop, a file gone since listing
+        raise XVOCError(
+            f"cannot open the file: {exc.strerror or type(exc).__name__}",
+            file=file,
+            rule="unreadable_file",
+        ) from None
+    if size == 0:
         raise XVOCError("file is empty (0 bytes)", file=file, rule="empty_file")
     if suffix == ".csv":
-        text, encoding = decode_bytes(path.read_bytes(), file)
+        text, encoding = decode_bytes(data, file)
         frame = read_csv_text(text, file)
+        if frame.attrs.get("dialect"):  # how it was read, beside the encoding in quality.json
+            encoding = f"{encoding}; {frame.attrs['dialect']}"
     elif suffix == ".parquet":
         encoding = "parquet"
         try:
@@ -286,16 +351,9 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
                 file=file,
                 rule="unreadable_file",
             ) from None
+        _refuse_nested(frame, file)
     elif suffix == ".xlsx":
-        encoding = "xlsx"
-        try:
-            frame = pd.read_excel(path, sheet_name=0, dtype=str)
-        except Exception as exc:  # openpyxl/zipfile errors for a file that is not a workbook
-            raise XVOCError(
-                f"cannot read Excel workbook: {type(exc).__name__}: {str(exc)[:120]}",
-                file=file,
-                rule="unreadable_file",
-            ) from None
+        frame, encoding = read_excel_table(path, table=path.stem.strip().lower())
     else:
         encoding = "sav"
         try:
@@ -312,6 +370,66 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str]:
         _check_header(list(frame.columns), file)
     frame.columns = [normalise_column_name(c) for c in frame.columns]
     return frame, encoding
+
+
+def _refuse_nested(frame: pd.DataFrame, file: str) -> None:
+    """A Parquet column of lists or structs has no place in a flat table: say which one."""
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and isinstance(values.iloc[0], (list, tuple, dict, np.ndarray)):
+            raise XVOCError(
+                "the column holds lists or records (a nested Parquet column); flatten it to "
+                "one value per cell",
+                file=file,
+                column=str(column),
+                rule="nested_column",
+            )
+
+
+HEADER_SEARCH_ROWS = 20  # title rows a spreadsheet may carry above its header
+
+
+def read_excel_table(path: Path, table: str) -> tuple[pd.DataFrame, str]:
+    """One table from a workbook: the sheet named like the table if there is one, else the
+    first sheet whose header holds the table's required columns; the header row is found below
+    any title rows (the first row holding every required column). Returns the frame and where
+    it was read (``"xlsx, sheet 'Data', header on row 3"``); duplicate header cells stop with
+    one line (pandas would quietly rename the second ``ltr`` to ``ltr.1``).
+    """
+    file = path.name
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
+    except Exception as exc:  # openpyxl/zipfile errors for a file that is not a workbook
+        raise XVOCError(
+            f"cannot read Excel workbook: {type(exc).__name__}: {str(exc)[:120]}",
+            file=file,
+            rule="unreadable_file",
+        ) from None
+    required = [c.name for c in TABLES[table].columns if c.required] if table in TABLES else []
+    named = [name for name in sheets if normalise_column_name(name) == table]
+    order = named + [name for name in sheets if name not in named]
+    for name in order:
+        grid = sheets[name]
+        for row in range(min(HEADER_SEARCH_ROWS, len(grid))):
+            cells = [normalise_column_name(c) for c in grid.iloc[row] if pd.notna(c)]
+            if required and not set(required) <= set(cells):
+                continue
+            header = list(grid.iloc[row])
+            while header and pd.isna(header[-1]):  # empty cells right of the table
+                header.pop()
+            _check_header(header, f"{file}, sheet '{name}', row {row + 1}")
+            frame = grid.iloc[row + 1 :, : len(header)].dropna(how="all")
+            frame.columns = [str(h) for h in header]
+            where = f"xlsx, sheet '{name}'" + (f", header on row {row + 1}" if row else "")
+            return frame.reset_index(drop=True), where
+        if not required:
+            break
+    raise XVOCError(
+        f"no sheet has a header row with the columns {', '.join(required)} within its first "
+        f"{HEADER_SEARCH_ROWS} rows (sheets: {', '.join(map(str, sheets))})",
+        file=file,
+        rule="missing_column",
+    )
 
 
 def read_folder(folder: Path | str) -> RawFolder:
