@@ -57,8 +57,28 @@ def stage_parameters(sections: list[str], overrides: list[str]) -> dict:
         merged.update({key: values[key]} if key else values)
     for item in overrides:
         key, _, value = item.partition("=")
-        merged[key] = yaml.safe_load(value)
+        merged[key] = override_value(value)
     return merged
+
+
+def override_value(value: str):
+    """A ``--set`` value read as YAML (numbers, lists, booleans), except where YAML would turn
+    plain text into something else: a folder path such as ``/data/run: 2025`` stays a string.
+
+    >>> override_value("20"), override_value("[2, 8]"), override_value("/data/run: 2025")
+    (20, [2, 8], '/data/run: 2025')
+    >>> override_value("{a: 1}")
+    {'a': 1}
+    """
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    if isinstance(parsed, dict) and not value.lstrip().startswith("{"):
+        return value
+    return parsed
 
 
 def tidy_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

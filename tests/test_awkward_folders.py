@@ -235,8 +235,8 @@ def test_excel_title_rows_and_a_second_sheet_are_found_and_named(tmp_path):
         {
             "Notes": [["exported by CRM"]],
             "Data": [
-                ["Customer list, December"],
-                [None],
+                ["Customer list, December", None, None],
+                [None, None, None],
                 ["customer_id", "first_seen", "region"],
                 ["C001", "2024-02-01", "华东"],
                 ["C002", "2024-03-01", "华北"],
@@ -272,3 +272,10 @@ def test_a_workbook_without_the_header_names_the_sheets_it_read(tmp_path):
     with pytest.raises(XVOCError) as caught:
         read_folder(folder)
     assert caught.value.rule == "missing_column" and "Sheet1" in str(caught.value)
+
+
+def test_a_set_value_with_a_colon_stays_a_path():
+    from pipeline.run_notebook import stage_parameters
+
+    merged = stage_parameters([], ["source=/data/survey: 2025", "n_boot=20", "cluster_k=[2, 8]"])
+    assert merged == {"source": "/data/survey: 2025", "n_boot": 20, "cluster_k": [2, 8]}
