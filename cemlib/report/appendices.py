@@ -8,6 +8,7 @@ import pandas as pd
 from cemlib.report import plots
 from cemlib.report.html import figure, para, ref, section, skip_note, table
 from cemlib.report.study import Study
+from cemlib.report.wording import short_name
 from cemlib.stages.recovery import driver_recovery
 
 __all__ = ["quality_appendix", "recovery_appendix"]
@@ -68,6 +69,7 @@ def recovery_appendix(study: Study, params: dict) -> str:
         )
         if len(check):
             shown = check.assign(
+                driver=[short_name(study, d) for d in check["driver"]],
                 estimated=100 * check["estimated_share"],
                 planted=100 * check["population_share"],
             ).rename(

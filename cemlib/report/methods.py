@@ -9,7 +9,7 @@ from cemlib.report.evidence import Finding
 from cemlib.report.html import bullet_list, esc, para, section
 from cemlib.report.study import Study
 
-__all__ = ["METHOD_ANCHORS", "methods_section"]
+__all__ = ["METHOD_ANCHORS", "methods_section", "skipped_lines"]
 
 
 # The analysis each Methods entry describes: its term and the anchor of its evidence in the paper
@@ -97,6 +97,24 @@ def _method_items(study: Study, params: dict, weighting: str) -> list[tuple[bool
     ]
 
 
+def skipped_lines(skipped: list[dict]) -> list[str]:
+    """The skipped analyses grouped by their reason, one line per reason (a transaction-only
+    folder skips a dozen survey analyses for the same reason: one line, not a page).
+
+    >>> skipped_lines([{"analysis": "NPS", "needs": "an NPS item", "reason": "No survey."},
+    ...                {"analysis": "key drivers", "needs": "drivers", "reason": "No survey."}])
+    ['No survey. Not run: NPS (needs an NPS item), key drivers (needs drivers).']
+    """
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        what = f"{esc(entry.get('analysis'))} (needs {esc(entry.get('needs'))})"
+        by_reason.setdefault(esc(entry.get("reason") or ""), []).append(what)
+    return [
+        f"{reason} Not run: {', '.join(analyses)}.".strip()
+        for reason, analyses in by_reason.items()
+    ]
+
+
 def methods_section(study: Study, params: dict, findings: list[Finding] | None = None) -> str:
     weighting = (
         f"weighted by the survey weights (column {esc(study.weight_column)}), with Kish's "
@@ -108,12 +126,7 @@ def methods_section(study: Study, params: dict, findings: list[Finding] | None =
     body = bullet_list(items)
     if study.skipped:
         body += para("These analyses were skipped because the data lacks what they need:")
-        body += bullet_list(
-            [
-                f"{esc(s.get('analysis'))} — needs {esc(s.get('needs'))}. {esc(s.get('reason', ''))}"
-                for s in study.skipped
-            ]
-        )
+        body += bullet_list(skipped_lines(study.skipped))
     withheld = [f for f in findings or [] if f.grade == "withheld"]
     if withheld:
         body += para(

@@ -452,7 +452,9 @@ def nps_chart(table: pd.DataFrame, by: str, title: str, in_time_order: bool = Fa
         ecolor="#333333",
         capsize=3,
     )
-    labels = [f"{g} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)]
+    labels = [
+        f"{str(g).replace('_', ' ')} (n={n:,.0f})" for g, n in zip(data[by], data["n"], strict=True)
+    ]
     if in_time_order and "change_p" in data:
         labels = [
             f"{label} {'▲' if change > 0 else '▼'} {change:+.1f}" if p < 0.05 else label

@@ -109,13 +109,22 @@ def parameters_used(
     ...     study, {"max_findings": 6})
     >>> used["ingest"]["source"], used["whitepaper"]["max_findings"], changed
     ('cdnow', 6, ['ingest.source', 'whitepaper.max_findings'])
+    >>> parameters_used({"drivers": {"map_threshold": 60}, "whitepaper": {}}, study,
+    ...                 {"map_threshold": 60})[1]  # read from the drivers section, unchanged
+    []
     """
     used = {
         name: dict(values) if isinstance(values, dict) else values
         for name, values in all_params.items()
     }
     recorded = {("ingest", "source"): study.provenance.get("source")}
-    recorded |= {("whitepaper", key): value for key, value in (paper_params or {}).items()}
+    for key, value in (paper_params or {}).items():
+        # a paper parameter lives in the whitepaper section or, read from another stage, there
+        holder = next(
+            (n for n in ("whitepaper", *used) if isinstance(used.get(n), dict) and key in used[n]),
+            "whitepaper",
+        )
+        recorded[(holder, key)] = value
     changed = []
     for (section_name, key), value in recorded.items():
         section_values = used.get(section_name)
