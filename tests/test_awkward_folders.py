@@ -279,3 +279,49 @@ def test_a_set_value_with_a_colon_stays_a_path():
 
     merged = stage_parameters([], ["source=/data/survey: 2025", "n_boot=20", "cluster_k=[2, 8]"])
     assert merged == {"source": "/data/survey: 2025", "n_boot": 20, "cluster_k": [2, 8]}
+
+
+# --- 8. a codebook scale that does not match the data; a chart whose interval excludes its
+# estimate
+
+
+def test_a_codebook_scale_the_data_do_not_follow_is_an_error_not_silent_blanks(tmp_path):
+    from cem_fixtures import CODEBOOK, RESPONSES
+
+    header, *rows = RESPONSES.strip().split("\n")
+    # staff answered on 0-10 while the codebook says 1-5: most answers fall outside
+    more = [
+        f"R{9 + i},C00{1 + i % 2},rel,web,2025-01-0{1 + i} 10:00:00,300,en,9,{6 + i},2,4,"
+        for i in range(5)
+    ]
+    with pytest.raises(XVOCError) as caught:
+        _clean(tmp_path, **{"responses.csv": "\n".join([header, *rows, *more]) + "\n"})
+    assert caught.value.rule == "scale_mismatch" and caught.value.column == "staff"
+    assert "[1, 5]" in str(caught.value) and "surveys:" in str(caught.value)
+    # one stray answer is still a repair, counted
+    stray = RESPONSES.replace(
+        "R1,C001,rel,web,2025-01-05 10:00:00,300,en,9,4",
+        "R1,C001,rel,web,2025-01-05 10:00:00,300,en,9,7",
+    )
+    result = _clean(tmp_path / "stray", **{"responses.csv": stray, "codebook.yaml": CODEBOOK})
+    assert result.quality["tables"]["responses"]["fixes"]["out_of_range_set_missing"] == 1
+
+
+def test_a_driver_chart_draws_an_interval_that_excludes_its_estimate():
+    from cemlib.report import plots
+
+    table = pd.DataFrame(
+        {
+            "outcome": "ltr",
+            "driver": ["a", "b"],
+            "method": "shapley",
+            "importance": [0.30, 0.10],
+            "share": [0.75, 0.25],
+            "ci_low": [0.32, 0.02],  # a percentile interval above its point estimate
+            "ci_high": [0.40, 0.12],
+            "rank": [1, 2],
+            "r2": 0.4,
+        }
+    )
+    fig = plots.driver_importance(table, "ltr")
+    assert fig is not None

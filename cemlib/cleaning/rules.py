@@ -63,6 +63,7 @@ DEFAULT_PARAMS: dict = {
     "straightline_min_items": 4,
     "near_duplicate_window_min": 60,
     "out_of_range": "set_missing",  # set_missing | reject
+    "max_out_of_range_share": 0.2,  # more answers of an item outside its scale: codebook error
     "test_id_pattern": r"^(TEST|QA|DEMO|INTERNAL)([-_ ]*\d*)$",
     "test_texts": ["test", "testing", "测试", "test test"],
     "test_tiers": ["internal", "staff", "test"],

@@ -25,6 +25,7 @@ from cemlib.cleaning.rules import (
 )
 from cemlib.cleaning.values import (
     DateOrderError,
+    ScaleMismatch,
     blank_missing_markers,
     canonical_customer_id,
     clean_text,
@@ -182,7 +183,12 @@ def clean_table(
         )
         flag_speeders(frame, params["speeder_fraction"], verdicts)
         flag_straight_liners(frame, codebook, params, verdicts)  # on raw answers, as ticked
-        frame, out_of_range, item_fixes = harmonise_items(frame, codebook, params["out_of_range"])
+        try:
+            frame, out_of_range, item_fixes = harmonise_items(
+                frame, codebook, params["out_of_range"], params["max_out_of_range_share"]
+            )
+        except ScaleMismatch as exc:
+            raise XVOCError(str(exc), file=file, column=exc.item, rule="scale_mismatch") from None
         fixes.update(item_fixes)
         marks["out_of_range"] = out_of_range
         if params["out_of_range"] == "reject":

@@ -14,6 +14,7 @@ from cemlib.text import detect_language, normalise_text, redact_series, strip_ht
 
 __all__ = [
     "DateOrderError",
+    "ScaleMismatch",
     "MISSING_MARKERS",
     "blank_missing_markers",
     "canonical_customer_id",
@@ -313,10 +314,23 @@ def normalise_channel(channel: pd.Series) -> tuple[pd.Series, int]:
     return key.mask(unknown, "other"), int(unknown.sum())
 
 
+class ScaleMismatch(ValueError):
+    """An item whose answers mostly lie outside the scale its codebook declares."""
+
+    def __init__(self, item: str, message: str):
+        super().__init__(message)
+        self.item = item
+
+
 def harmonise_items(
-    frame: pd.DataFrame, codebook: Codebook, policy: str
+    frame: pd.DataFrame, codebook: Codebook, policy: str, max_out_of_range_share: float = 0.2
 ) -> tuple[pd.DataFrame, pd.Series, dict[str, int]]:
     """Bring every item onto its codebook scale and direction.
+
+    An item with more than ``max_out_of_range_share`` of its answers (and at least five)
+    outside its scale is not a few typos but a codebook that describes another scale (1–5
+    declared, 0–10 asked): it raises :class:`ScaleMismatch` instead of quietly blanking most
+    answers.
 
     Order: answers outside the scale the survey asked on are found first (set missing or
     flagged for rejection, by ``policy``); then survey-specific scales are mapped linearly
@@ -342,6 +356,15 @@ def harmonise_items(
                 in_survey = (survey == name).fillna(False)
                 low[in_survey], high[in_survey] = rule.scales[item.id]
         bad = values.notna() & ((values < low) | (values > high))
+        answered = int(values.notna().sum())
+        if bad.sum() >= 5 and bad.sum() > max_out_of_range_share * answered:
+            raise ScaleMismatch(
+                item.id,
+                f"{bad.sum() / answered:.0%} of the answers lie outside the scale "
+                f"[{item.scale[0]:g}, {item.scale[1]:g}] the codebook declares (seen "
+                f"{values.min():g} to {values.max():g}); correct the item's scale, or declare "
+                "the survey that asked it on another scale under 'surveys:'",
+            )
         out_of_range |= bad
         if policy == "set_missing":
             values = values.mask(bad)
