@@ -325,3 +325,63 @@ def test_a_driver_chart_draws_an_interval_that_excludes_its_estimate():
     )
     fig = plots.driver_importance(table, "ltr")
     assert fig is not None
+
+
+# --- 1. every stage runs on a folder that cleaned, however small or degenerate
+
+
+def _survey(n: int, identical: bool = False, test_ids: bool = False, seed: int = 1) -> str:
+    """``n`` responses to the fixture codebook on one channel and without waves."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        ltr, staff, wait = (9, 4, 2) if identical else rng.integers([0, 1, 1], [11, 6, 6])
+        rid = f"TEST{i}" if test_ids else f"R{i}"
+        when = f"2025-01-{1 + i % 28:02d} {10 + i % 8}:{i % 60:02d}:00"
+        rows.append(f"{rid},C00{1 + i % 2},rel,web,{when},{300 + i},en,{ltr},{staff},{wait},4,")
+    header = "response_id,customer_id,survey,channel,submitted_at,duration_s,language,ltr,staff,wait,attn_1,comment"
+    return "\n".join([header, *rows]) + "\n"
+
+
+SMALL_FOLDERS = {
+    "the test-fixture folder": {},
+    "60 responses on one channel, no waves": {"responses.csv": _survey(60)},
+    "200 identical responses": {"responses.csv": _survey(200, identical=True)},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SMALL_FOLDERS))
+def test_every_stage_runs_on_a_small_or_degenerate_folder(tmp_path, name):
+    import json
+
+    from stage_runner import run_stage
+
+    from cemlib.report.consistency import paper_violations
+
+    folder = write_folder(tmp_path / "input", **SMALL_FOLDERS[name])
+    for stage in ("ingest", "clean", "drivers", "segments", "whitepaper"):
+        sets = (
+            [f"source={folder}"]
+            if stage == "ingest"
+            else {"drivers": ["n_boot=20"], "segments": ["n_boot=2"]}.get(stage, [])
+        )
+        done = run_stage(stage, tmp_path, *sets)
+        assert done.returncode == 0, f"{name}: {stage} failed\n{done.stderr[-2000:]}"
+    paper = (tmp_path / "reports" / "whitepaper.html").read_text(encoding="utf-8")
+    record = json.loads((tmp_path / "reports" / "metrics" / "findings.json").read_text("utf-8"))
+    assert paper_violations(paper, record) == []
+    stated = {f["id"] for f in record["findings"] if f["grade"] != "withheld"}
+    if name == "200 identical responses":  # no variation: no driver verdict at all
+        assert not stated & {"top-driver", "fix-first", "explained", "stated"}
+        assert 'class="wp-card"' not in paper
+
+
+def test_a_survey_whose_every_response_is_rejected_skips_the_survey_analyses(tmp_path):
+    from cemlib.stages.drivers_plan import plan_stage
+
+    result = _clean(tmp_path, **{"responses.csv": _survey(40, test_ids=True)})
+    assert len(result.tables["responses"]) == 0
+    plan = plan_stage(result.tables, result.codebook)
+    assert not plan.runs("NPS") and not plan.runs("key drivers")
+    assert "No survey response is left after cleaning" in plan.skips.records()[0]["reason"]

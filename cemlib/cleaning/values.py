@@ -393,6 +393,7 @@ def clean_text(texts: pd.Series, redact: bool) -> tuple[pd.Series, pd.Series, pd
     Returns the cleaned texts, their language ('zh', 'en', 'und') and, per row, whether HTML
     was stripped and how many items of each kind of personal data were replaced.
     """
+    texts = texts.astype(object)  # a column with no text at all may come typed as Arrow null
     stripped = texts.map(lambda s: strip_html(s) if isinstance(s, str) else (s, False))
     cleaned = stripped.map(lambda pair: pair[0])
     marks = pd.DataFrame({"html": stripped.map(lambda pair: bool(pair[1]))}, index=texts.index)

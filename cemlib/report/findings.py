@@ -194,7 +194,8 @@ def _model_evidence(study: Study, outcome: str | None, **more) -> Evidence:
     drivers = study.drivers_metrics or {}
     r2 = (drivers.get("r2") or {}).get(outcome)
     r2_cv = (drivers.get("r2_cv") or {}).get(outcome)
-    return Evidence(n=used, listwise_loss=loss, r2=r2, r2_cv=r2_cv, **more)
+    failures = (say("grade.no_variation"),) if r2 is not None and r2 <= 1e-9 else ()
+    return Evidence(n=used, listwise_loss=loss, r2=r2, r2_cv=r2_cv, failures=failures, **more)
 
 
 def finding_top_driver(study: Study, outcome: str) -> Finding | None:

@@ -87,6 +87,8 @@ MESSAGES: dict[str, str] = {
     "grade.listwise_withhold": "{share} of the rows were lost to listwise deletion",
     "grade.thin_caveat": "{share} of customers have a thin history (provisional labels)",
     "grade.thin_withhold": "{share} of customers have too short a history to be placed",
+    "grade.no_variation": "the attributes explain none of the outcome (the answers do not vary "
+    "enough to tell drivers apart)",
     "grade.no_prediction": "the model predicts responses left out of its fit no better than "
     "their mean (cross-validated R² {r2_cv})",
     "grade.shrinkage": "the model explains {r2} of the responses it was fitted to but {r2_cv} of "

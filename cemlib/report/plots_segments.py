@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from cemlib.cx.metrics import concentration_curve, share_at
 from cemlib.report.plots import (
@@ -63,6 +64,8 @@ def value_loyalty_map(
         ax.axvline(thresholds["loyalty"], color="#333333", linewidth=1)
         ax.axhline(thresholds["value"], color="#333333", linewidth=1)
     outside = _focus_axes(ax, segments["loyalty_score"], segments["value_score"])
+    for axis in (ax.xaxis, ax.yaxis):  # few customers give narrow ranges and crowded ticks
+        axis.set_major_locator(MaxNLocator(nbins=6))
     label_corners(
         ax,
         {

@@ -18,7 +18,14 @@ from cemlib.data import contracts
 from cemlib.data.schema import Codebook
 from cemlib.stages.skips import Skips, StagePlan
 
-__all__ = ["NEEDS_RESPONSES", "DriversPlan", "empty_results", "plan_stage"]
+__all__ = [
+    "IMPORTANCE_ANALYSES",
+    "skip_without_explanation",
+    "NEEDS_RESPONSES",
+    "DriversPlan",
+    "empty_results",
+    "plan_stage",
+]
 
 NEEDS_RESPONSES = "the responses table with an outcome and at least two drivers"
 
@@ -94,8 +101,12 @@ def plan_stage(
     )
     by_label = f"emotion curve by {emotion_by}" if emotion_by else None
     plan.emotion_by_analysis = by_label
-    if responses is None or codebook is None:
-        reason = "The input has no responses table."
+    if responses is None or codebook is None or len(responses) == 0:
+        reason = (
+            "The input has no responses table."
+            if responses is None or codebook is None
+            else "No survey response is left after cleaning (see the clean report's rejects)."
+        )
         for analysis, needs in (
             ("NPS", "a 0–10 likelihood-to-recommend item (role: outcome, metric: nps)"),
             ("experience scores", "an outcome item answered in the responses"),
@@ -240,6 +251,29 @@ def plan_stage(
             else f"No {emotion_by} has {min_group_n} responses.",
         )
     return plan
+
+
+# The analyses that read the key-driver importances (a model that explains nothing leaves
+# them without content: every importance 0, every driver in one spot of the map)
+IMPORTANCE_ANALYSES = (
+    "importance–performance",
+    "stated against derived importance",
+    "Kano penalty–reward",
+    "CEI × BEI map",
+)
+
+
+def skip_without_explanation(plan: DriversPlan, table: pd.DataFrame, outcome: str) -> None:
+    """After the key drivers ran: when they explain none of the focus outcome (R² = 0: the
+    answers do not vary, or not together), the analyses built on the importances are skipped
+    with that reason rather than drawn as verdicts on nothing."""
+    rows = table[table["outcome"] == outcome] if len(table) else table
+    if len(rows) == 0 or float(rows["r2"].max()) > 1e-9:
+        return
+    reason = f"The drivers explain none of {outcome} (R² = 0): the answers do not vary enough."
+    for analysis in IMPORTANCE_ANALYSES:
+        if plan.runs(analysis):
+            plan.skips.add(analysis, "drivers that explain some of the outcome", reason)
 
 
 def empty_results() -> dict[str, pd.DataFrame]:

@@ -86,7 +86,7 @@ def plan_stage(tables: dict, codebook=None, holdout_days: int = 182) -> StagePla
         reason = (
             "The input has no transactions table."
             if tx is None
-            else "The transactions table has no rows."
+            else "No transaction is left after cleaning (see the clean report's rejects)."
         )
         for analysis in (
             "value × loyalty archetypes",

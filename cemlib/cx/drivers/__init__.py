@@ -65,7 +65,13 @@ from cemlib.cx.drivers.frames import (
 )
 from cemlib.cx.drivers.logistic import logistic_relative_weight
 from cemlib.data.schema import survey_weight_column
-from cemlib.stages.drivers_plan import NEEDS_RESPONSES, DriversPlan, empty_results, plan_stage
+from cemlib.stages.drivers_plan import (
+    NEEDS_RESPONSES,
+    DriversPlan,
+    empty_results,
+    plan_stage,
+    skip_without_explanation,
+)
 from cemlib.stats.importance import (
     beta,
     correlation,
@@ -96,6 +102,7 @@ __all__ = [
     "logistic_relative_weight",
     "pairwise_correlation",
     "plan_stage",
+    "skip_without_explanation",
     "pratt",
     "r_squared",
     "relative_importance",
