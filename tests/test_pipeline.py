@@ -151,6 +151,12 @@ def test_stages_run_end_to_end_and_reproduce_byte_for_byte(tmp_path, small_pipel
         "report fetches from a network"
     )
     assert '<details class="cem-code">' in html  # code folded away by default
+    # every stage report names the data it ran on (reports of two data sets never look alike)
+    provenance = json.loads((small_pipeline / "data" / "clean" / "provenance.json").read_text())
+    for name in ("01_clean_xvoc", "02_key_drivers", "03_customer_segments"):
+        report = (small_pipeline / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        assert f'<p class="cem-data">Data: {provenance["title"]}' in report, name
+        assert f"— {provenance['title']}" in re.search(r"<title>(.*?)</title>", report).group(1)
     for root in (small_pipeline, tmp_path / "again"):
         assert (root / "reports" / "whitepaper.html").stat().st_size > 0
 
