@@ -48,7 +48,6 @@ from cemlib.config import (  # noqa: E402
 
 def stage_parameters(sections: list[str], overrides: list[str]) -> dict:
     """Merge the named ``params.yaml`` sections (flat keys) and ``key=value`` overrides."""
-    import yaml
 
     merged: dict = {}
     for section in sections:
