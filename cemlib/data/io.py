@@ -255,7 +255,7 @@ def read_csv_text(text: str, file: str) -> pd.DataFrame:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _parse_rows(text: str, file: str, delimiter: str, width: int, notes: list) -> pd.DataFrame:
+def _parse_rows(text: str, file: str, delimiter: str, width: int, notes: list[str]) -> pd.DataFrame:
     """The rows under the header, each checked to have the header's number of fields (a row
     whose extra fields are all empty — a trailing delimiter — is trimmed, not shifted)."""
     try:
