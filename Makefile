@@ -30,7 +30,7 @@ test: setup lint typecheck  ## lint, type check, unit, doctest and stage tests, 
 	python pipeline/prepare_nbval.py $(NBVAL_DIR)
 	# One session on every core: tests sharing an expensive fixture, and the cells of the
 	# notebooks, stay on one worker each (tests/conftest.py).
-	pytest -n auto --dist loadgroup $(DOCTESTS) tests cemlib README.md docs \
+	pytest -n auto --dist loadgroup --durations=12 $(DOCTESTS) tests cemlib README.md docs \
 		--nbval-lax --nbval-current-env $(NBVAL_DIR)/*.ipynb notebooks/examples/*.ipynb
 
 lint: setup  ## ruff lint and format check

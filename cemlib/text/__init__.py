@@ -33,6 +33,7 @@ from __future__ import annotations
 from cemlib.text.language import HAN_WEIGHT, MIN_LETTERS, ZH_SHARE, detect_language
 from cemlib.text.normalise import html_escape, normalise_text, strip_html
 from cemlib.text.pii import (
+    PII_KINDS,
     PII_TYPES,
     cn_id_check_digit,
     luhn_check_digit,
@@ -44,6 +45,7 @@ from cemlib.text.pii import (
 __all__ = [
     "HAN_WEIGHT",
     "MIN_LETTERS",
+    "PII_KINDS",
     "PII_TYPES",
     "ZH_SHARE",
     "cn_id_check_digit",

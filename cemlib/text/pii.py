@@ -1,8 +1,10 @@
 """Personal data in free text: check digits, detection patterns and redaction by typed placeholders.
 
-:func:`redact_pii` / :func:`redact_series` replace e-mail addresses, phone numbers, Chinese
-ID-card numbers and bank-card numbers by typed placeholders (``[EMAIL]``, ``[PHONE]``,
-``[ID_CARD]``, ``[BANK_CARD]``), with counts per type for the data-quality appendix.
+:func:`redact_pii` / :func:`redact_series` replace e-mail addresses (internationalised ones
+too), phone numbers, identity-card numbers (mainland China, Hong Kong, Macau, Taiwan), passport
+numbers and bank-card numbers by typed placeholders (``[EMAIL]``, ``[PHONE]``, ``[ID_CARD]``,
+``[PASSPORT]``, ``[BANK_CARD]``), with counts per type for the data-quality appendix;
+:data:`PII_KINDS` describes each kind in a sentence for the reports.
 
 The detectors are rules, not a model, so they run offline and are auditable; each accepts a
 number only when its structure is checkable:
@@ -15,6 +17,16 @@ number only when its structure is checkable:
 * Bank-card numbers (primary account numbers) follow ISO/IEC 7812-1: 13-19 digits, an issuer
   identification number whose first digit names the industry (2-6 and 9 for banking and finance;
   Mastercard's 2-series is 2221-2720) and a final Luhn check digit, see :func:`luhn_check_digit`.
+* Hong Kong identity cards: one or two letters, six digits and a check character (0-9 or A,
+  mod 11 over the letters' values 10-35, a space counting 36, and the digits with weights
+  9 … 2); Taiwan national identification numbers: a letter, 1 or 2, seven digits and a check
+  digit (the letter's two-digit code and the digits weighted 1, 9, 8 … 1, sum divisible by 10);
+  Macau identity cards, which have no published check digit: only as typed on the card,
+  ``1/234567/8`` or ``1234567(8)``.
+* Passport numbers have no check digit and look like order numbers, so they are taken only
+  after the word (``护照``, ``passport``, ``passport no.``): one or two letters and 6-8 digits.
+* E-mail addresses may carry letters beyond ASCII (RFC 6531): Latin letters with diacritics
+  (``josé@exämple.com``) or Chinese (``用户@例子.广告``).
 * Phone numbers follow ITU-T E.164 (``+`` country code, at most 15 digits in all) and China's
   numbering plan (MIIT): mobiles are 11 digits starting 13-19, landlines are a trunk ``0``, a
   2-3 digit area code (10, 2x, or 3 digits) and a 7-8 digit local number.
@@ -37,7 +49,10 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "PII_KINDS",
     "PII_TYPES",
+    "hkid_check_character",
+    "tw_id_valid",
     "cn_id_check_digit",
     "luhn_check_digit",
     "luhn_valid",
@@ -79,10 +94,21 @@ def luhn_valid(number: str) -> bool:
 PII_TYPES = {
     "email": "[EMAIL]",
     "id_card": "[ID_CARD]",
+    "passport": "[PASSPORT]",
     "bank_card": "[BANK_CARD]",
     "phone": "[PHONE]",
 }
-_COUNT_COLUMNS = ["email", "phone", "id_card", "bank_card"]
+_COUNT_COLUMNS = ["email", "phone", "id_card", "passport", "bank_card"]
+
+#: What each kind covers, in a sentence the clean report and the paper show.
+PII_KINDS = {
+    "email": "e-mail addresses, including internationalised ones (é, Chinese)",
+    "id_card": "identity-card numbers of mainland China (with their check character), Hong Kong "
+    "and Taiwan (with their check digits) and Macau (as typed on the card)",
+    "passport": "passport numbers written after the word 护照 or passport",
+    "bank_card": "payment-card numbers with a valid issuer and Luhn check digit",
+    "phone": "phone numbers: Chinese mobiles and landlines, and international numbers with +",
+}
 
 # A number must not continue a decimal or thousands-separated figure ("0.13812345678", "1,234…").
 _NOT_AFTER_FIGURE = r"(?<![0-9][.,])"
@@ -95,6 +121,66 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
     r"(?![A-Za-z])"
 )
+
+# Internationalised addresses (RFC 6531): a Latin local part or domain with diacritics, or a
+# Chinese one; run after the ASCII pattern, on what it left.
+_LATIN = r"A-Za-z0-9\u00c0-\u024f"
+_HAN = r"\u4e00-\u9fff"
+_INTL_EMAIL = re.compile(
+    rf"(?:[{_LATIN}][{_LATIN}._%+-]*|[{_HAN}0-9]+)@"
+    rf"(?:(?:[{_LATIN}][{_LATIN}-]*|[{_HAN}]+)\.)+(?:[A-Za-z\u00c0-\u024f]{{2,24}}|[{_HAN}]{{2,}})"
+    r"(?![A-Za-z\u00c0-\u024f])"
+)
+
+# Hong Kong: letter(s), six digits, check character, the check often in brackets.
+_HKID = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})([0-9]{6})(\(([0-9A])\)|([0-9A]))(?![A-Za-z0-9])")
+# Taiwan: a letter, 1 or 2 (sex), seven digits, a check digit.
+_TWID = re.compile(r"(?<![A-Za-z0-9])([A-Z])([12][0-9]{8})(?![A-Za-z0-9])")
+_TW_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"  # codes 10, 11, ... in this order
+# Macau: only as printed on the card (no public check digit): 1/234567/8 or 1234567(8).
+_MOID = re.compile(r"(?<![0-9/])[1578](?:/[0-9]{6}/[0-9]|[0-9]{6}\([0-9]\))(?![0-9])")
+# Passports: after the word only.
+_PASSPORT = re.compile(
+    r"((?:护照|護照)(?:号码|號碼|号|號)?|(?i:passport)(?:\s*(?:(?i:no)\.?|(?i:number)|#))?)"
+    r"(\s*[:：]?\s*)([A-Z]{1,2}[0-9]{6,8})(?![A-Za-z0-9])"
+)
+
+
+def hkid_check_character(letters: str, digits: str) -> str:
+    """Check character of a Hong Kong identity card number.
+
+    >>> hkid_check_character("A", "123456")
+    '3'
+    """
+    values = [36] * (2 - len(letters)) + [ord(c) - 55 for c in letters]  # A = 10 … Z = 35
+    total = sum(
+        v * w for v, w in zip(values + [int(d) for d in digits], range(9, 1, -1), strict=True)
+    )
+    check = (11 - total % 11) % 11
+    return "A" if check == 10 else str(check)
+
+
+def tw_id_valid(number: str) -> bool:
+    """Whether a Taiwan national identification number passes its check digit.
+
+    >>> tw_id_valid("A123456789"), tw_id_valid("A123456788")
+    (True, False)
+    """
+    code = 10 + _TW_LETTERS.index(number[0])
+    digits = [code // 10, code % 10] + [int(d) for d in number[1:]]
+    weights = [1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+
+
+def _is_hkid(match: re.Match[str]) -> bool:
+    letters, digits = match.group(1), match.group(2)
+    check = match.group(4) or match.group(5)
+    return hkid_check_character(letters, digits) == check
+
+
+def _is_twid(match: re.Match[str]) -> bool:
+    return tw_id_valid(match.group(1) + match.group(2))
+
 
 # Province-level codes (GB/T 2260) that open a resident ID number; 81-83 are the residence
 # permits of Hong Kong, Macao and Taiwan residents.
@@ -264,6 +350,18 @@ def _substitute(
     return pattern.sub(replace, text), count
 
 
+def _passports(text: str) -> tuple[str, int]:
+    """Passport numbers after the word for them: the word is kept, the number replaced."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return match.group(1) + match.group(2) + PII_TYPES["passport"]
+
+    return _PASSPORT.sub(replace, text), count
+
+
 def _digit_count(s: str) -> int:
     return sum(map(s.count, "0123456789"))
 
@@ -275,14 +373,19 @@ def redact_pii(s: str) -> tuple[str, dict[str, int]]:
     better-checked number is never half-eaten by a looser pattern:
 
     1. e-mail ``[EMAIL]``: ASCII local part ``@`` domain with a letters-only top-level domain,
-       also when glued to Chinese text (``请联系a.b@example.com谢谢``).
-    2. Chinese ID card ``[ID_CARD]``: 18 characters -- province code, birth date 1900-2030 that
-       exists, and the GB 11643-1999 check character (digit or X/x) -- or 15 legacy digits with a
-       valid YYMMDD birth date; not next to another digit.
-    3. bank card ``[BANK_CARD]``: 13-19 digits, contiguous or in blocks of 3-6 joined by one kind
+       also when glued to Chinese text (``请联系a.b@example.com谢谢``); then internationalised
+       addresses with Latin letters with diacritics or Chinese (``josé@exämple.com``).
+    2. passport ``[PASSPORT]``: after ``护照`` or ``passport (no.)``, one or two letters and 6-8
+       digits; the word is kept.
+    3. identity card ``[ID_CARD]``: mainland China, 18 characters -- province code, birth date
+       1900-2030 that exists, and the GB 11643-1999 check character (digit or X/x) -- or 15
+       legacy digits with a valid YYMMDD birth date, not next to another digit; Hong Kong
+       (``A123456(3)``) and Taiwan (``A123456789``) with their check characters; Macau as
+       printed (``1/234567/8``, ``1234567(8)``).
+    4. bank card ``[BANK_CARD]``: 13-19 digits, contiguous or in blocks of 3-6 joined by one kind
        of separator (``6222 0212 3456 7890 128``, ``4532-0151-1283-0366``), a plausible
        ISO/IEC 7812 issuer and a valid Luhn check digit; not next to digits or letters.
-    4. phone ``[PHONE]``: Chinese mobiles (``13812345678``, ``138-1234-5678``, ``+86 138 1234
+    5. phone ``[PHONE]``: Chinese mobiles (``13812345678``, ``138-1234-5678``, ``+86 138 1234
        5678``, ``0086…``, ``86…``), landlines with an area code (``010-62345678``,
        ``(021) 6234 5678``, ``（021）62345678``, ``+86 10 6234 5678``, optional extension) and
        other ``+``-prefixed E.164 numbers of 7-15 digits (``+44 20 7946 0958``).
@@ -303,7 +406,7 @@ def redact_pii(s: str) -> tuple[str, dict[str, int]]:
     text : str
         The text with each item replaced by its placeholder.
     counts : dict of str to int
-        Items replaced per type (``email``, ``id_card``, ``bank_card``, ``phone``); only types
+        Items replaced per type (``email``, ``id_card``, ``passport``, ``bank_card``, ``phone``); only types
         with at least one item appear.
 
     Examples
@@ -315,10 +418,18 @@ def redact_pii(s: str) -> tuple[str, dict[str, int]]:
     text = s
     if "@" in text:
         text, counts["email"] = _substitute(_EMAIL, text, None, PII_TYPES["email"])
+        if "@" in text:
+            text, more = _substitute(_INTL_EMAIL, text, None, PII_TYPES["email"])
+            counts["email"] += more
+    if _digit_count(text) >= 6:
+        text, counts["passport"] = _passports(text)
     if _digit_count(text) >= 7:
         text, n18 = _substitute(_ID18, text, _is_id18, PII_TYPES["id_card"])
         text, n15 = _substitute(_ID15, text, _is_id15, PII_TYPES["id_card"])
-        counts["id_card"] = n18 + n15
+        text, nhk = _substitute(_HKID, text, _is_hkid, PII_TYPES["id_card"])
+        text, ntw = _substitute(_TWID, text, _is_twid, PII_TYPES["id_card"])
+        text, nmo = _substitute(_MOID, text, None, PII_TYPES["id_card"])
+        counts["id_card"] = n18 + n15 + nhk + ntw + nmo
         cards = 0
 
         def replace_cards(match: re.Match[str]) -> str:
@@ -336,7 +447,7 @@ def redact_pii(s: str) -> tuple[str, dict[str, int]]:
 def redact_series(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """Apply :func:`redact_pii` to every string of a Series.
 
-    Texts without an ``@`` and with fewer than 7 digits cannot hold any of the patterns and are
+    Texts without an ``@`` and with fewer than 6 digits cannot hold any of the patterns and are
     skipped without running a regular expression, so ~10,000 short comments take well under a
     second.
 
@@ -350,7 +461,8 @@ def redact_series(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     redacted : pandas.Series
         Same index, name and dtype as ``texts``, personal data replaced, missing values kept.
     counts : pandas.DataFrame
-        Same index; int64 columns ``email, phone, id_card, bank_card`` with the number of items
+        Same index; int64 columns ``email, phone, id_card, passport, bank_card`` with the number
+        of items
         replaced in each text (0 for missing values).
     """
     redacted = texts.copy()
@@ -359,7 +471,7 @@ def redact_series(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     positions: list[int] = []
     new_texts: list[str] = []
     for position, value in enumerate(texts.array):
-        if not isinstance(value, str) or ("@" not in value and _digit_count(value) < 7):
+        if not isinstance(value, str) or ("@" not in value and _digit_count(value) < 6):
             continue
         text, found = redact_pii(value)
         if not found:
