@@ -410,3 +410,65 @@ def test_international_email_passport_and_hk_macau_taiwan_ids_are_redacted(text,
     from cemlib.text import redact_pii
 
     assert redact_pii(text)[0] == expected
+
+
+# --- 10. anonymous double submissions
+
+
+def _anonymous_survey(n_items: int, n: int, doubles: int, seed: int, comments: bool = True):
+    """``n`` anonymous responses on ``n_items`` 1–5 items a few minutes apart, ``doubles`` of
+    them sent twice 40 s apart; returns the codebook, the responses CSV and the doubled ids."""
+    rng = np.random.default_rng(seed)
+    items = [f"q{k}" for k in range(n_items)]
+    book = "items:\n  - {id: ltr, role: outcome, metric: nps, scale: [0, 10]}\n" + "".join(
+        f"  - {{id: {i}, role: driver, scale: [1, 5]}}\n" for i in items
+    )
+    start = pd.Timestamp("2025-03-01 09:00")
+    rows, doubled = [], []
+    for r in range(n):
+        answers = [str(rng.integers(0, 11)), *map(str, rng.integers(1, 6, size=n_items))]
+        when = start + pd.Timedelta(minutes=7 * r)
+        comment = f"comment {rng.integers(1_000_000)}" if comments else ""
+        rows.append([f"R{r}", "", "web", str(when), *answers, comment])
+        if r < doubles:
+            rows.append(
+                [f"D{r}", "", "web", str(when + pd.Timedelta(seconds=40)), *answers, comment]
+            )
+            doubled.append(f"D{r}")
+    header = ["response_id", "customer_id", "channel", "submitted_at", "ltr", *items, "comment"]
+    text = "\n".join(",".join(row) for row in [header, *rows]) + "\n"
+    return book, text, doubled
+
+
+@pytest.mark.parametrize("seed", [100, 101, 102, 103, 104])
+def test_anonymous_double_submissions_are_caught_without_false_alarms(tmp_path, seed):
+    book, text, doubled = _anonymous_survey(12, 300, 30, seed)
+    folder = write_folder(tmp_path, **{"codebook.yaml": book, "responses.csv": text})
+    for name in ("customers.csv", "transactions.csv", "feedback.csv"):
+        (folder / name).unlink()
+    result = clean_folder(read_folder(folder))
+    flagged = set(result.rejects.loc[result.rejects["rule"] == "duplicate_near", "record_id"])
+    assert flagged == set(doubled)  # recall 1 and precision 1 on this world
+
+
+def test_identical_answers_to_a_short_survey_without_comments_are_not_duplicates(tmp_path):
+    # three items on 1-5: strangers often answer alike, and nothing else tells them apart
+    book, text, doubled = _anonymous_survey(3, 200, 20, seed=5, comments=False)
+    folder = write_folder(tmp_path, **{"codebook.yaml": book, "responses.csv": text})
+    for name in ("customers.csv", "transactions.csv", "feedback.csv"):
+        (folder / name).unlink()
+    result = clean_folder(read_folder(folder))
+    assert (result.rejects["rule"] == "duplicate_near").sum() == 0
+
+
+def test_ids_that_lost_their_leading_zeros_get_a_hint(tmp_path):
+    customers = "customer_id,first_seen\n00123,2024-02-01\n00456,2024-03-01\n"
+    transactions = (
+        "transaction_id,customer_id,ts,amount\n"
+        "T1,123,2025-01-01 09:00:00,10\nT2,456,2025-01-02 09:00:00,20\n"
+    )
+    result = _clean(tmp_path, **{"customers.csv": customers, "transactions.csv": transactions})
+    assert result.quality["warnings"] == [
+        "transactions: 2 customer ids match a customer only with leading zeros restored "
+        "(e.g. 123 → 00123); a spreadsheet may have dropped them: save the ids as text"
+    ]

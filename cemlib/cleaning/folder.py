@@ -112,14 +112,56 @@ def clean_folder(raw: RawFolder, params: Mapping[str, Any] | None = None) -> Cle
             test_ids = set(canonical_customer_id(rejected_test).dropna())
     rejects = pd.concat([r.rejects for r in results.values()], ignore_index=True)
     rejects = rejects.sort_values(["table", "source_file", "source_row"], kind="stable")
+    warnings = [
+        hint
+        for table, result in results.items()
+        if table != "customers" and customer_ids is not None
+        for hint in [leading_zero_hint(table, _unmatched_ids(result), customer_ids)]
+        if hint
+    ]
     return CleanResult(
         tables={t: r.clean for t, r in results.items()},
         rejects=rejects.reset_index(drop=True),
         flags={t: r.flags for t, r in results.items()},
-        quality=quality_summary(raw, results) | {"skipped": skipped.records()},
+        quality=quality_summary(raw, results)
+        | {"skipped": skipped.records(), "warnings": warnings},
         codebook=raw.codebook,
         skipped=skipped,
         provenance=raw.provenance,
+    )
+
+
+def _unmatched_ids(result: TableResult) -> pd.Series:
+    """Customer ids of a table that found no customer: orphan rejects and unlinked rows."""
+    rejected = result.rejects.loc[result.rejects["rule"] == "orphan", "detail"]
+    orphans = rejected.str.extract(r"^customer (\S+) is not", expand=False)
+    kept = result.clean
+    unlinked = (
+        kept.loc[~kept["customer_linked"].astype(bool), "customer_id"]
+        if "customer_linked" in kept and "customer_id" in kept
+        else pd.Series(dtype="string")
+    )
+    return pd.concat([orphans, unlinked]).dropna().astype("string")
+
+
+def leading_zero_hint(table: str, unmatched: pd.Series, customer_ids: pd.Series) -> str | None:
+    """One line when ids that found no customer do find one once leading zeros are restored
+    (``123`` → ``00123``): a spreadsheet read the ids as numbers and dropped the zeros.
+
+    >>> leading_zero_hint("transactions", pd.Series(["123", "9"]), pd.Series(["00123", "00009"]))
+    'transactions: 2 customer ids match a customer only with leading zeros restored (e.g. 123 → 00123); a spreadsheet may have dropped them: save the ids as text'
+    """
+    known = set(customer_ids.dropna().astype(str))
+    widths = {len(c) for c in known if c.isdigit() and c.startswith("0")}
+    digits = unmatched[unmatched.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)].unique()
+    found = [(i, i.zfill(w)) for i in digits for w in sorted(widths) if i.zfill(w) in known]
+    if not found:
+        return None
+    short, padded = found[0]
+    return (
+        f"{table}: {len({i for i, _ in found}):,} customer ids match a customer only with "
+        f"leading zeros restored (e.g. {short} → {padded}); a spreadsheet may have dropped "
+        "them: save the ids as text"
     )
 
 

@@ -62,6 +62,8 @@ DEFAULT_PARAMS: dict = {
     "straightline_min_run": 10,
     "straightline_min_items": 4,
     "near_duplicate_window_min": 60,
+    "anonymous_duplicate_window_min": 5,  # anonymous, identical answers and comment: a double send
+    "anonymous_duplicate_min_items": 8,  # ... counted only with this many items or a comment
     "out_of_range": "set_missing",  # set_missing | reject
     "max_out_of_range_share": 0.2,  # more answers of an item outside its scale: codebook error
     "test_id_pattern": r"^(TEST|QA|DEMO|INTERNAL)([-_ ]*\d*)$",
@@ -234,7 +236,8 @@ def flag_near_duplicates(
     excluded: pd.Series,
     verdicts: Verdicts,
 ) -> None:
-    """Same respondent, identical answers to every item, submitted within the window."""
+    """Same respondent, identical answers to every item, submitted within the window; and
+    anonymous double submissions (:func:`flag_anonymous_duplicates`)."""
     if "customer_id" not in frame or "submitted_at" not in frame:
         return
     candidates = frame[frame["customer_id"].notna() & ~excluded & frame["submitted_at"].notna()]
@@ -251,6 +254,52 @@ def flag_near_duplicates(
         near.reindex(frame.index, fill_value=False),
         (
             "same answers as "
+            + previous_id.astype("string")
+            + ", "
+            + (gap.dt.total_seconds() / 60).round(1).astype("string")
+            + " min later"
+        ).reindex(frame.index),
+    )
+
+
+def flag_anonymous_duplicates(
+    frame: pd.DataFrame,
+    codebook: Codebook,
+    window_min: float,
+    min_items: int,
+    excluded: pd.Series,
+    verdicts: Verdicts,
+) -> None:
+    """Anonymous double submissions: no customer id, the same answer to every item and the same
+    comment, on the same channel, within ``window_min`` minutes (a double click, a form sent
+    twice). Identical answers are plausible between strangers when a survey is short, so a pair
+    counts only when it shares a non-empty comment or answers at least ``min_items`` items."""
+    if "submitted_at" not in frame:
+        return
+    anonymous = frame["customer_id"].isna() if "customer_id" in frame else True
+    candidates = frame[anonymous & ~excluded & frame["submitted_at"].notna()]
+    if len(candidates) < 2:
+        return
+    items = [i for i in codebook.ids if i in frame]
+    text = "comment" if "comment" in frame else None
+    keys = [*[c for c in ("channel", "survey") if c in frame], *items, *([text] if text else [])]
+    ordered = candidates.sort_values(["submitted_at", SOURCE_ROW])
+    grouped = ordered.groupby(keys, dropna=False, sort=False)
+    gap = grouped["submitted_at"].diff()
+    previous_id = grouped["response_id"].shift()
+    answered = ordered[items].notna().sum(axis=1)
+    said = (
+        ordered[text].notna() & (ordered[text].astype("string").str.strip() != "")
+        if text
+        else False
+    )
+    telling = (answered >= min_items) | said
+    near = gap.notna() & (gap <= pd.Timedelta(minutes=window_min)) & telling
+    verdicts.add(
+        "duplicate_near",
+        near.reindex(frame.index, fill_value=False).astype(bool),
+        (
+            "anonymous, same answers and comment as "
             + previous_id.astype("string")
             + ", "
             + (gap.dt.total_seconds() / 60).round(1).astype("string")

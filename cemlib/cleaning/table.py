@@ -16,6 +16,7 @@ import pandas as pd
 from cemlib.cleaning.rules import (
     Verdicts,
     content_columns,
+    flag_anonymous_duplicates,
     flag_attention,
     flag_duplicates,
     flag_near_duplicates,
@@ -180,6 +181,14 @@ def clean_table(
             )
         flag_near_duplicates(
             frame, codebook, params["near_duplicate_window_min"], duplicated, verdicts
+        )
+        flag_anonymous_duplicates(
+            frame,
+            codebook,
+            params["anonymous_duplicate_window_min"],
+            params["anonymous_duplicate_min_items"],
+            duplicated,
+            verdicts,
         )
         flag_speeders(frame, params["speeder_fraction"], verdicts)
         flag_straight_liners(frame, codebook, params, verdicts)  # on raw answers, as ticked
