@@ -141,7 +141,8 @@ def _unmatched_ids(result: TableResult) -> pd.Series:
         if "customer_linked" in kept and "customer_id" in kept
         else pd.Series(dtype="string")
     )
-    return pd.concat([orphans, unlinked]).dropna().astype("string")
+    ids: pd.Series = pd.concat([orphans, unlinked]).dropna().astype("string")
+    return ids
 
 
 def leading_zero_hint(table: str, unmatched: pd.Series, customer_ids: pd.Series) -> str | None:
