@@ -360,6 +360,7 @@ def test_formats_read_alike(tmp_path):
         ("cp1252", "Müller"),  # Western European Excel
         ("utf-16", "服务很差"),  # with its byte-order mark
         ("utf-16-le", "服务很差"),  # without one
+        ("utf-16-le", "华东"),  # without one, and every byte also valid UTF-8
     ],
 )
 def test_legacy_encodings_are_detected_not_garbled(tmp_path, encoding, name):

@@ -144,15 +144,17 @@ def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
         return _decode(data[3:], "utf-8", file), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _decode(data, "utf-16", file), "utf-16"
+    # UTF-16 without its byte-order mark first: its ASCII and many CJK code units are also
+    # valid UTF-8 bytes (NUL included), so a UTF-8 decode would succeed and garble the text
+    sample = data[:4096]
+    if sample.count(0) > len(sample) // 4:
+        odd = sample[1::2].count(0) > sample[0::2].count(0)
+        encoding = "utf-16-le" if odd else "utf-16-be"
+        return _decode(data, encoding, file), f"{encoding} (detected: no byte-order mark)"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    sample = data[:4096]
-    if sample.count(0) > len(sample) // 4:  # UTF-16 without its byte-order mark
-        odd = sample[1::2].count(0) > sample[0::2].count(0)
-        encoding = "utf-16-le" if odd else "utf-16-be"
-        return _decode(data, encoding, file), f"{encoding} (detected: no byte-order mark)"
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
 
     # ties go to the earlier encoding of LEGACY_ENCODINGS (Chinese first: most users' exports)
