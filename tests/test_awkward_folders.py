@@ -64,8 +64,10 @@ def test_mixed_time_zones_in_one_column_are_converted_to_one_zone(tmp_path):
         "T2,C002,2025-01-01T01:00:00Z,10,3,false\n"
         "T3,C001,2025-01-01 02:00:00,10,3,false\n"
     )
-    kept = _clean(tmp_path, **{"transactions.csv": f"{header}\n{rows}"}).tables["transactions"]
+    result = _clean(tmp_path, **{"transactions.csv": f"{header}\n{rows}"})
+    kept = result.tables["transactions"]
     assert kept.set_index("transaction_id")["ts"].dt.hour.to_dict() == {"T1": 0, "T2": 1, "T3": 2}
+    assert result.quality["dates"]["timezone"] == "UTC"  # the zone recorded in quality.json
 
 
 # --- 4. day/month order decided per column, never per value
@@ -472,3 +474,21 @@ def test_ids_that_lost_their_leading_zeros_get_a_hint(tmp_path):
         "transactions: 2 customer ids match a customer only with leading zeros restored "
         "(e.g. 123 → 00123); a spreadsheet may have dropped them: save the ids as text"
     ]
+
+
+def test_a_file_the_user_may_not_read_stops_with_one_line(tmp_path, monkeypatch):
+    """PermissionError (tested through the reader: root reads any file whatever its mode)."""
+    from pathlib import Path
+
+    folder = write_folder(tmp_path)
+    original = Path.read_bytes
+
+    def denied(self):
+        if self.name == "customers.csv":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(XVOCError) as caught:
+        read_folder(folder)
+    assert caught.value.rule == "unreadable_file" and "Permission denied" in str(caught.value)

@@ -124,7 +124,12 @@ def clean_folder(raw: RawFolder, params: Mapping[str, Any] | None = None) -> Cle
         rejects=rejects.reset_index(drop=True),
         flags={t: r.flags for t, r in results.items()},
         quality=quality_summary(raw, results)
-        | {"skipped": skipped.records(), "warnings": warnings},
+        | {
+            # how dates were read: every value with a UTC offset was converted to this zone
+            "dates": {k: params[k] for k in ("timezone", "day_first", "min_date")},
+            "skipped": skipped.records(),
+            "warnings": warnings,
+        },
         codebook=raw.codebook,
         skipped=skipped,
         provenance=raw.provenance,
