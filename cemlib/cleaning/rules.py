@@ -72,7 +72,7 @@ DEFAULT_PARAMS: dict = {
     "redact_pii": True,
     "day_first": "auto",  # auto (decided per column from its values) | day_first | month_first
     "timezone": "UTC",  # dates with a UTC offset are converted to this zone; others are in it
-    "min_date": "1990-01-01",  # earlier dates are implausible for customer data
+    "min_date": "1971-01-01",  # earlier dates are placeholders (1970-01-01, 1900-01-01)
     "max_date_gap_days": 366,  # later than the column's 99th percentile by more: implausible
 }
 
