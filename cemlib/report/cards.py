@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cemlib.report.evidence import DEFAULT_RULES, EvidenceRules, caveat_sentence
-from cemlib.report.findings import model_grade
+from cemlib.report.evidence import DEFAULT_RULES, EvidenceRules
+from cemlib.report.findings import model_caveat, model_grade, model_rows
 from cemlib.report.html import esc, para, ref, section, skip_note
 from cemlib.report.study import Study
 from cemlib.report.wording import item_label, pct
@@ -49,11 +49,7 @@ def action_cards(
     priorities = study.result("drivers_priorities")
     if priorities is None or model_grade(study, rules)[0] == "withheld":
         return []
-    drivers = study.result("drivers")
-    outcome_rows = (
-        drivers[drivers["outcome"] == study.focus_outcome] if drivers is not None else None
-    )
-    n_model = int(outcome_rows["n"].max()) if outcome_rows is not None and len(outcome_rows) else 0
+    n_model = model_rows(study)
     fix = priorities[priorities["quadrant"] == "fix first"]
     rest = priorities[priorities["quadrant"] != "fix first"]
     chosen = pd.concat(
@@ -173,18 +169,13 @@ def act_section(study: Study, rules: EvidenceRules = DEFAULT_RULES) -> str:
     elif not cards:
         body = skip_note("recommendations", "key-driver results (responses with drivers)")
     else:
-        caveat = (
-            f'<p class="wp-caveat">{esc(caveat_sentence(reasons))}</p>'
-            if verdict == "caveated"
-            else ""
-        )
         body = (
             para(
                 "Each card follows one attribute from what the data shows (observe) through why "
                 "(probe) and what it means (reflect) to what to do and who owns it (act); owners "
                 f"and actions come from the codebook. The evidence is in {ref('sec-drivers')}."
             )
-            + caveat
+            + model_caveat(study, rules)  # cards exist, so the model is not withheld
             + "".join(cards)
         )
     return section("act", "What to do", body)

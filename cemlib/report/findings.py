@@ -21,7 +21,14 @@ from cemlib.report.customer_findings import (
     lifetime_failures,
     observed_table,
 )
-from cemlib.report.evidence import DEFAULT_RULES, Evidence, EvidenceRules, Finding, grade
+from cemlib.report.evidence import (
+    DEFAULT_RULES,
+    Evidence,
+    EvidenceRules,
+    Finding,
+    caveat_sentence,
+    grade,
+)
 from cemlib.report.html import esc
 from cemlib.report.messages import say
 from cemlib.report.study import Study
@@ -41,7 +48,9 @@ __all__ = [
     "findings_record",
     "complaint_reasons",
     "nps_spread",
+    "model_caveat",
     "model_grade",
+    "model_rows",
     "lifetime_failures",
     "finding_nps",
     "finding_channels",
@@ -179,6 +188,25 @@ def _outcome_rows(study: Study, outcome: str) -> tuple[int | None, float | None]
         return used, None
     answered = int(responses[outcome].notna().sum())
     return used, (1 - used / answered if answered else None)
+
+
+def model_rows(study: Study) -> int:
+    """Rows the key-driver model of the focus outcome was fitted to (0 without one)."""
+    return _outcome_rows(study, study.focus_outcome)[0] or 0 if study.focus_outcome else 0
+
+
+def model_caveat(study: Study, rules: EvidenceRules = DEFAULT_RULES) -> str:
+    """The paragraph that opens what rests on the key-driver model (the drivers section, the
+    cards): its caveat sentence, or why it carries no verdict; empty when it is stated."""
+    verdict, reasons = model_grade(study, rules)
+    if verdict == "caveated":
+        return f'<p class="wp-caveat">{esc(caveat_sentence(reasons))}</p>'
+    if verdict == "withheld":
+        return (
+            f'<p class="wp-caveat">The model does not carry verdicts: {esc("; ".join(reasons))}. '
+            "The figures below describe this sample only.</p>"
+        )
+    return ""
 
 
 def model_grade(study: Study, rules: EvidenceRules = DEFAULT_RULES) -> tuple[str, tuple[str, ...]]:

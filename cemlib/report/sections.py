@@ -16,7 +16,8 @@ from cemlib.report.findings import (
     Finding,
     complaint_reasons,
     lifetime_failures,
-    model_grade,
+    model_caveat,
+    model_rows,
     observed_table,
 )
 from cemlib.report.html import (
@@ -274,22 +275,14 @@ def drivers_section(study: Study, params: dict) -> str:
         )
     labels = {d: short_name(study, d) for d in drivers["driver"].unique()}
     rows = drivers[drivers["outcome"] == outcome]
-    r2, used = rows["r2"].iloc[0], int(rows["n"].max())
+    r2, used = rows["r2"].iloc[0], model_rows(study)
     r2_cv = rows["r2_cv"].iloc[0] if "r2_cv" in rows else float("nan")
     out_of_sample = (
         f" ({pct(r2_cv)} in responses left out of the fit, by 10-fold cross-validation)"
         if pd.notna(r2_cv)
         else ""
     )
-    verdict, reasons = model_grade(study, EvidenceRules.from_params(params.get("evidence")))
-    caveat = (
-        f'<p class="wp-caveat">{esc(caveat_sentence(reasons))}</p>'
-        if verdict == "caveated"
-        else f'<p class="wp-caveat">The model does not carry verdicts: {esc("; ".join(reasons))}. '
-        "The figures below describe this sample only.</p>"
-        if verdict == "withheld"
-        else ""
-    )
+    caveat = model_caveat(study, EvidenceRules.from_params(params.get("evidence")))
     parts = [
         heading("drivers-importance", "Derived importance", 3),
         para(
