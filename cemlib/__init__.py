@@ -14,6 +14,8 @@ What drives advocacy
 Who matters
     :func:`rfm_summary`, :class:`BetaGeoFitter`, :class:`GammaGammaFitter`,
     :func:`customer_lifetime_value`, :func:`archetypes`
+What customers say
+    :func:`sentiment`, :func:`code_themes`, :func:`discover_themes`
 
 The sub-packages show the architecture (``docs/architecture.md``): :mod:`cemlib.data` (the data
 model, reading, the synthetic world and the bundled real data sets), :mod:`cemlib.cleaning`,
@@ -40,8 +42,10 @@ _EXPORTS = {
     "archetypes": "cemlib.cx.segments.pipeline",
     "cei_bei_map": "cemlib.cx.analyses",
     "clean": "cemlib.cleaning.folder",
+    "code_themes": "cemlib.text.codeframe",
     "cronbach_alpha": "cemlib.cx.metrics",
     "customer_lifetime_value": "cemlib.stats.lifetime",
+    "discover_themes": "cemlib.text.discover",
     "emotion_curve": "cemlib.cx.analyses",
     "importance_performance": "cemlib.cx.analyses",
     "kano": "cemlib.cx.analyses",
@@ -50,6 +54,7 @@ _EXPORTS = {
     "redact_pii": "cemlib.text",
     "relative_importance": "cemlib.cx.drivers.analysis",
     "rfm_summary": "cemlib.stats.lifetime",
+    "sentiment": "cemlib.text.sentiment",
     "top_box": "cemlib.cx.metrics",
 }
 __all__ = [
@@ -61,8 +66,10 @@ __all__ = [
     "archetypes",
     "cei_bei_map",
     "clean",
+    "code_themes",
     "cronbach_alpha",
     "customer_lifetime_value",
+    "discover_themes",
     "emotion_curve",
     "importance_performance",
     "kano",
@@ -71,6 +78,7 @@ __all__ = [
     "redact_pii",
     "relative_importance",
     "rfm_summary",
+    "sentiment",
     "top_box",
 ]
 
@@ -89,6 +97,9 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (a test keeps th
         rfm_summary,
     )
     from cemlib.text import redact_pii
+    from cemlib.text.codeframe import code_themes
+    from cemlib.text.discover import discover_themes
+    from cemlib.text.sentiment import sentiment
 
 
 def __getattr__(name: str) -> object:

@@ -28,6 +28,7 @@ __all__ = [
     "CLEAN_DIR",
     "DATA_DIR",
     "METRICS_DIR",
+    "MODELS_DIR",
     "NOTEBOOKS_DIR",
     "PARAMS_FILE",
     "PROJ_ROOT",
@@ -77,6 +78,7 @@ RAW_DIR = DATA_DIR / "raw"
 TRUTH_DIR = RAW_DIR / "truth"  # what the synthetic generator planted; absent for real data
 CLEAN_DIR = DATA_DIR / "clean"
 RESULTS_DIR = DATA_DIR / "results"
+MODELS_DIR = DATA_DIR / "models"  # models trained by the pipeline (the sentiment classifier)
 REPORTS_DIR = Path(os.environ.get("CEM_REPORTS_DIR", PROJ_ROOT / "reports"))
 METRICS_DIR = REPORTS_DIR / "metrics"
 TEMPLATES_DIR = PROJ_ROOT / "reports" / "templates"

@@ -21,6 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DVC_FILE = ROOT / "dvc.yaml"
+# Data files a module reads at run time: a stage that runs the module depends on them too.
+DATA_FILES = {"cemlib/text/codeframe.py": ("cemlib/text/codeframe_default.yaml",)}
 
 
 def _module_file(module: str) -> Path | None:
@@ -77,22 +79,33 @@ def module_closure(modules: set[str]) -> set[str]:
     return seen
 
 
-def notebook_files(notebook: Path) -> list[str]:
-    """The cemlib files (paths relative to the checkout) a notebook runs, sorted."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    source = "\n".join(c.source for c in cells if c.cell_type == "code")
+def source_files(source: str) -> list[str]:
+    """The cemlib files (paths relative to the checkout) a piece of code runs, with the data
+    files they read, sorted."""
     modules = module_closure(_runtime_imports(source))
-    return sorted(str(_module_file(m).relative_to(ROOT)) for m in modules)
+    files = {str(_module_file(m).relative_to(ROOT)) for m in modules}
+    files |= {data for f in list(files) for data in DATA_FILES.get(f, ())}
+    return sorted(files)
+
+
+def notebook_files(notebook: Path) -> list[str]:
+    """The cemlib files a notebook runs (its code cells), sorted."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return source_files("\n".join(c.source for c in cells if c.cell_type == "code"))
 
 
 def stage_files() -> dict[str, list[str]]:
-    """For each notebook stage of dvc.yaml, the cemlib files it runs."""
+    """For each notebook or script stage of dvc.yaml, the cemlib files it runs."""
     stages = yaml.safe_load(DVC_FILE.read_text(encoding="utf-8"))["stages"]
     found = {}
     for name, stage in stages.items():
-        notebooks = [d for d in stage.get("deps", []) if re.match(r"notebooks/.*\.ipynb$", d)]
+        deps = stage.get("deps", [])
+        notebooks = [d for d in deps if re.match(r"notebooks/.*\.ipynb$", d)]
+        scripts = [d for d in deps if re.match(r"pipeline/(?!run_notebook).*\.py$", d)]
         if notebooks:
             found[name] = notebook_files(ROOT / notebooks[0])
+        elif scripts:  # a stage run by a script of its own (the sentiment model's training)
+            found[name] = source_files((ROOT / scripts[0]).read_text(encoding="utf-8"))
     return found
 
 

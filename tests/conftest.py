@@ -38,6 +38,18 @@ def default_world(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def sentiment_model():
+    """The trained sentiment model. Training reads only corpora inside pinned packages, so the
+    model is cached by the code and package versions (cemlib.text.sentiment.default_model_path):
+    a machine trains it once, and parallel workers and the stage subprocesses wait for the first
+    (a file lock) instead of training again."""
+    from cemlib.stages.verbatims_plan import cached_sentiment_model
+    from cemlib.text.sentiment import default_model_path
+
+    return cached_sentiment_model(default_model_path())
+
+
 # The world of `small_pipeline`: the whitepaper, reproducibility and workspace tests share it.
 SMALL_PIPELINE_WORLD = ("n_customers=400", "seed=5")
 

@@ -262,10 +262,12 @@ def test_a_card_that_says_do_not_invest_does_not_recommend_investing():
 
 def test_chinese_verbatims_keep_their_punctuation_and_are_not_set_in_italic():
     from cemlib.config import TEMPLATES_DIR
+    from cemlib.report.say import quote
 
-    quoted = sections.quote("送货太慢，等了三天！")
+    quoted = quote("送货太慢，等了三天！", "zh")
     assert quoted == '<blockquote lang="zh">送货太慢，等了三天！</blockquote>'
-    assert sections.quote("Too slow").startswith('<blockquote lang="en">')
+    assert quote("Too slow", "en").startswith('<blockquote lang="en">')
+    assert quote("<b>x</b>", "en") == '<blockquote lang="en">&lt;b&gt;x&lt;/b&gt;</blockquote>'
     css = (TEMPLATES_DIR / "whitepaper" / "index.html.j2").read_text(encoding="utf-8")
     assert "blockquote:lang(zh) { font-style: normal; }" in css
 

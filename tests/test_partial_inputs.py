@@ -22,15 +22,21 @@ from stage_runner import run_stage
 
 from pipeline.stages import DVC_STAGES
 
-STAGES = ("ingest", "clean", "drivers", "segments", "whitepaper")
+STAGES = ("ingest", "clean", "drivers", "segments", "sentiment_model", "verbatims", "whitepaper")
 # the whitepaper of the two extremes (the third folder lies between them; tests stay in budget)
 PAPER_SCENARIOS = ("transactions_only", "survey_only")
 FAST = {"drivers": ["n_boot=20"], "segments": ["n_boot=2"]}
-METRICS = {"clean": "quality.json", "drivers": "drivers.json", "segments": "segments.json"}
+METRICS = {
+    "clean": "quality.json",
+    "drivers": "drivers.json",
+    "segments": "segments.json",
+    "verbatims": "verbatims.json",
+}
 REPORTS = {
     "clean": "01_clean_xvoc.html",
     "drivers": "02_key_drivers.html",
     "segments": "03_customer_segments.html",
+    "verbatims": "04_verbatims.html",
 }
 ALL_DRIVERS = {
     "NPS",
@@ -53,6 +59,13 @@ ALL_SEGMENTS = {
     "attitude × behaviour grid",
 }
 SURVEY_LINKED = {"NPS per archetype", "attitude × behaviour grid"}
+ALL_VERBATIMS = {
+    "themes",
+    "sentiment",
+    "NPS impact of themes",
+    "emerging themes",
+    "reasons for leaving",
+}
 
 # scenario -> expected skipped analyses per stage
 EXPECTED = {
@@ -60,16 +73,19 @@ EXPECTED = {
         "clean": {"survey quality checks", "codebook gaps", "customer linkage"},
         "drivers": ALL_DRIVERS,
         "segments": {"brand switching", "complaints per archetype"} | SURVEY_LINKED,
+        "verbatims": ALL_VERBATIMS,
     },
     "survey_only": {
         "clean": {"customer linkage"},
         "drivers": set(),
         "segments": ALL_SEGMENTS,
+        "verbatims": {"reasons for leaving"},
     },
     "survey_without_customer_ids": {
         "clean": {"near-duplicate check"},  # no respondent to tell repeats from look-alikes
         "drivers": set(),
         "segments": {"brand switching"} | SURVEY_LINKED,
+        "verbatims": set(),
     },
 }
 
@@ -168,7 +184,7 @@ def test_reports_show_no_nan_and_no_chart_of_a_skipped_analysis(scenario, stage)
         r".{60}\b(NaN|nan|<NA>|NaT)\b.{30}", visible, flags=re.S
     )
     charts = len(re.findall(r"<img\b", report.read_text(encoding="utf-8")))
-    expected_none = (name == "transactions_only" and stage == "drivers") or (
+    expected_none = (name == "transactions_only" and stage in ("drivers", "verbatims")) or (
         name == "survey_only" and stage == "segments"
     )
     if expected_none:  # every analysis of the stage was skipped: not one (empty) chart

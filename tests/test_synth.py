@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -14,10 +15,13 @@ import yaml
 from cemlib.cleaning import longest_run
 from cemlib.data import synth
 from cemlib.data.synth.defects import _raw_scale
+from cemlib.data.synth.phrases import CLOSERS, KIND_FRAME, MIXED_TEXT, OPENERS, REASON_TEXT
+from cemlib.data.synth.verbatims import THEME_COLUMNS, VERBATIM_COLUMNS
 from cemlib.stats.lmg import lmg_shares
 from cemlib.text import cn_id_check_digit, luhn_check_digit
 
 SMALL = {"n_customers": 400, "seed": 7}
+TEXT_WORLD = {"n_customers": 4000, "seed": 11}  # enough comments for every theme's NPS effect
 FILES = (
     "customers.csv",
     "transactions.parquet",
@@ -28,6 +32,8 @@ FILES = (
     "truth/drivers.parquet",
     "truth/defects.parquet",
     "truth/decoys.parquet",
+    "truth/verbatims.parquet",
+    "truth/themes.parquet",
     "truth/truth.json",
 )
 ROW_LEVEL = {
@@ -66,6 +72,9 @@ def read_world(folder: Path) -> dict:
         "decoys": pd.read_parquet(folder / "truth" / "decoys.parquet"),
         "drivers": pd.read_parquet(folder / "truth" / "drivers.parquet"),
         "archetypes": pd.read_parquet(folder / "truth" / "archetypes.parquet"),
+        "verbatims": pd.read_parquet(folder / "truth" / "verbatims.parquet"),
+        "themes": pd.read_parquet(folder / "truth" / "themes.parquet"),
+        "truth": json.loads((folder / "truth" / "truth.json").read_text(encoding="utf-8")),
         "codebook": yaml.safe_load((folder / "codebook.yaml").read_text(encoding="utf-8")),
     }
 
@@ -175,6 +184,13 @@ def small(small_dir) -> dict:
     return read_world(small_dir)
 
 
+@pytest.fixture(scope="module")
+def text_world(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("text_world")
+    synth.generate(folder, **TEXT_WORLD)
+    return read_world(folder)
+
+
 # ------------------------------------------------------------------------------- LMG
 
 
@@ -205,7 +221,7 @@ def test_csv_format_and_columns(small_dir, small):
 
 
 def test_summary_matches_files(small_dir, small):
-    truth = __import__("json").loads((small_dir / "truth" / "truth.json").read_text("utf-8"))
+    truth = small["truth"]
     for table in ("customers", "transactions", "responses", "feedback"):
         assert truth["rows"][table] == len(small[table])
     counts = small["defects"].groupby(["table", "defect"]).size()
@@ -484,6 +500,192 @@ def test_archetype_truth_covers_customers(small):
     assert set(arch["archetype"]) == set(synth.ARCHETYPES)
     canonical = small["customers"]["customer_id"].map(norm_id)
     assert set(arch["customer_id"]) == set(canonical[canonical.str.match(CANONICAL_ID)])
+
+
+# ------------------------------------------------------------------------------- planted themes
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+TEXT_COLUMN = {"feedback": "text", "responses": "comment"}
+ID_COLUMN = {"feedback": "feedback_id", "responses": "response_id"}
+
+
+def _phrases(bank) -> list[str]:
+    """Every string of a (possibly nested) phrase bank."""
+    if isinstance(bank, str):
+        return [bank]
+    values = bank.values() if isinstance(bank, dict) else bank
+    return [p for v in values for p in _phrases(v)]
+
+
+def _untouched(world: dict, table: str) -> pd.DataFrame:
+    """Truth verbatims of ``table`` whose written text no defect or decoy changed."""
+    log, decoys = world["defects"], world["decoys"]
+    touched = set(log[(log["table"] == table) & (log["column"] == TEXT_COLUMN[table])]["record_id"])
+    touched |= set(decoys[decoys["table"] == table]["record_id"])
+    truth = world["verbatims"]
+    truth = truth[truth["source_table"] == table]
+    return truth[~truth["source_id"].isin(touched)]
+
+
+def test_taxonomy_and_phrase_banks():
+    assert len(synth.REASONS) == 13 and len(set(synth.REASONS)) == 13
+    assert set(REASON_TEXT) == set(MIXED_TEXT) == set(synth.REASON_LABELS) == set(synth.REASONS)
+    polarity = synth.REASON_POLARITY
+    assert {r for r in synth.REASONS if polarity[r] == -1} == {
+        "delivery_late",
+        "product_defect",
+        "rude_staff",
+        "price_too_high",
+        "app_crash",
+        "refund_slow",
+        "long_wait",
+        "website_confusing",
+    }
+    assert {r for r in synth.REASONS if polarity[r] == 1} == {
+        "praise_staff",
+        "praise_product",
+        "praise_delivery",
+        "praise_digital",
+    }
+    assert polarity["suggestion_feature"] == 0
+    for reason in synth.REASONS:
+        label_en, label_zh = synth.REASON_LABELS[reason]
+        assert LATIN.search(label_en) and HAN.search(label_zh), reason
+        en, zh = REASON_TEXT[reason]
+        assert len(set(en)) == len(en) >= 6 and len(set(zh)) == len(zh) >= 6, reason
+        assert not any(HAN.search(t) for t in en) and not any(LATIN.search(t) for t in zh), reason
+        mixed_en, mixed_zh = MIXED_TEXT[reason]
+        assert mixed_en and all(HAN.search(t) and LATIN.search(t) for t in mixed_en), reason
+        assert mixed_zh and all(HAN.search(t) and LATIN.search(t) for t in mixed_zh), reason
+        assert not set(en + zh) & set(mixed_en + mixed_zh), reason
+    # planted personal data, HTML and decoys must be the only ones a rule can find
+    for phrase in _phrases([REASON_TEXT, MIXED_TEXT, OPENERS, CLOSERS, KIND_FRAME]):
+        assert not re.search(r"[0-9@<>]", phrase), phrase
+
+
+def test_raw_feedback_does_not_say_its_reason(small):
+    assert "reason" not in synth.FEEDBACK_COLUMNS and "reason" not in small["feedback"].columns
+
+
+def test_truth_verbatims_are_the_written_texts(small):
+    truth = small["verbatims"]
+    assert list(truth.columns) == VERBATIM_COLUMNS
+    assert not truth.duplicated(["source_table", "source_id"]).any()
+    assert (truth["theme"] == truth["themes"].map(lambda t: t[0])).all()
+    assert (truth["polarity"] == truth["theme"].map(synth.REASON_POLARITY)).all()
+    assert set(np.concatenate(truth["themes"].to_numpy())) <= set(synth.REASONS)
+    for table in ("feedback", "responses"):
+        written = small[table].drop_duplicates(ID_COLUMN[table]).set_index(ID_COLUMN[table])
+        rows = truth[truth["source_table"] == table]
+        assert rows["source_id"].isin(written.index).all(), table
+        same = _untouched(small, table)
+        assert len(same) > 0.5 * len(rows), table
+        texts = written.loc[same["source_id"], TEXT_COLUMN[table]].to_numpy()
+        assert (texts == same["text"].to_numpy()).all(), table
+    fb = small["feedback"].drop_duplicates("feedback_id")
+    assert set(truth[truth["source_table"] == "feedback"]["source_id"]) == set(fb["feedback_id"])
+    resp = small["responses"].drop_duplicates("response_id").set_index("response_id")
+    rows = truth[truth["source_table"] == "responses"]
+    assert (resp.loc[rows["source_id"], "language"].to_numpy() == rows["language"]).all()
+
+
+def test_truth_texts_have_the_planted_language_and_script(small):
+    truth = small["verbatims"]
+    zh = truth["language"] == "zh"
+    assert set(truth.loc[zh, "script"]) <= {"simplified", "traditional"}
+    assert set(truth.loc[~zh, "script"]) == {"latin"}
+    han, latin = truth["text"].str.contains(HAN), truth["text"].str.contains(LATIN)
+    assert han[zh].all() and latin[~zh].all()
+    # code-mixed exactly when the other language's script shows up
+    assert (latin[zh] == truth.loc[zh, "mixed"]).all()
+    assert (han[~zh] == truth.loc[~zh, "mixed"]).all()
+
+
+def test_comments_and_feedback_carry_the_reason_their_tone_implies(small):
+    truth = small["verbatims"]
+    log = small["defects"]
+    touched = set(log[(log["table"] == "responses") & (log["column"] != "comment")]["record_id"])
+    resp = small["responses"].drop_duplicates("response_id").set_index("response_id")
+    rows = truth[(truth["source_table"] == "responses") & ~truth["source_id"].isin(touched)]
+    ltr = resp.loc[rows["source_id"], "ltr"].astype(int).to_numpy()
+    n_themes = rows["themes"].map(len).to_numpy()
+    polarity = rows["polarity"].to_numpy()
+    assert ((ltr >= 9) == ((polarity == 1) & (n_themes == 1))).all()
+    assert ((ltr <= 6) == ((polarity == -1) & (n_themes == 1))).all()
+    passive = (ltr >= 7) & (ltr <= 8)
+    second = rows["themes"].map(lambda t: synth.REASON_POLARITY[t[-1]]).to_numpy()
+    assert (n_themes[passive] == 2).all() and (second[passive] == 1).all()
+    fb = small["feedback"].drop_duplicates("feedback_id").set_index("feedback_id")
+    rows = truth[truth["source_table"] == "feedback"]
+    kind = fb.loc[rows["source_id"], "kind"].to_numpy()
+    rating = fb.loc[rows["source_id"], "rating"].to_numpy()
+    polarity = rows["polarity"].to_numpy()
+    assert (polarity[kind == "complaint"] == -1).all()
+    assert (polarity[kind == "compliment"] == 1).all()
+    assert (polarity[kind == "suggestion"] == 0).all()
+    review = kind == "review"
+    assert set(rating[review]) <= {"1", "2", "3", "4", "5"} and (rating[~review] == "").all()
+    expected = np.select([rating > "3", rating == "3"], [1, 0], -1)
+    assert (polarity[review] == expected[review]).all()
+
+
+def test_theme_truth_covers_every_reason(small):
+    themes = small["themes"]
+    assert list(themes.columns) == THEME_COLUMNS
+    assert list(themes["theme"]) == list(synth.REASONS)
+    assert (themes["polarity"] == themes["theme"].map(synth.REASON_POLARITY)).all()
+    labels = themes.set_index("theme")[["label_en", "label_zh"]]
+    assert labels.apply(tuple, axis=1).to_dict() == synth.REASON_LABELS
+    truth = small["verbatims"]
+    carried = pd.Series(np.concatenate(truth["themes"].to_numpy())).value_counts()
+    comments = truth[truth["source_table"] == "responses"]
+    in_comments = pd.Series(np.concatenate(comments["themes"].to_numpy())).value_counts()
+    for row in themes.itertuples():
+        assert row.n == carried.get(row.theme, 0), row.theme
+        assert row.n_comments == in_comments.get(row.theme, 0), row.theme
+        assert np.isnan(row.nps_effect) == (row.n_comments == 0), row.theme
+        if row.n_comments:
+            assert row.nps_effect == pytest.approx(row.nps_mentioners - row.nps_others)
+    summary = small["truth"]["verbatims"]
+    zh = truth["language"] == "zh"
+    assert summary["n_texts"] == len(truth)
+    assert summary["by_language"] == truth["language"].value_counts().sort_index().to_dict()
+    assert summary["traditional_share"] == pytest.approx(
+        (truth["script"][zh] == "traditional").mean()
+    )
+    assert summary["mixed_share"] == pytest.approx(truth["mixed"].mean())
+
+
+def test_traditional_and_code_mixed_shares(text_world):
+    import opencc
+
+    truth = text_world["verbatims"]
+    zh = truth[truth["language"] == "zh"]
+    assert len(zh) > 1000
+    traditional = zh[zh["script"] == "traditional"]
+    assert 0.11 <= len(traditional) / len(zh) <= 0.19
+    to_simplified, to_traditional = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    assert all(to_traditional.convert(t) == t for t in traditional["text"])
+    changed = traditional["text"].map(lambda t: to_simplified.convert(t) != t)
+    assert changed.mean() > 0.9  # written in Traditional characters, not merely left alone
+    simplified = zh[zh["script"] == "simplified"]["text"]
+    assert simplified.map(lambda t: to_simplified.convert(t) == t).mean() > 0.95
+    assert 0.03 <= truth["mixed"].mean() <= 0.075
+    assert truth.loc[truth["language"] == "en", "mixed"].any() and zh["mixed"].any()
+
+
+def test_nps_effect_follows_the_polarity_of_the_theme(text_world):
+    themes = text_world["themes"].set_index("theme")
+    for theme, row in themes.iterrows():
+        if row["polarity"] == 0:
+            assert row["n_comments"] == 0 and np.isnan(row["nps_effect"]), theme
+            continue
+        assert row["n_comments"] >= 20, theme
+        if row["polarity"] < 0:
+            assert row["nps_effect"] < -20 and row["nps_mentioners"] < 0, theme
+        else:
+            assert row["nps_effect"] > 20 and row["nps_mentioners"] > 0, theme
 
 
 # ------------------------------------------------------------------------------- default size

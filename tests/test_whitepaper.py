@@ -25,8 +25,8 @@ PARAMS = {
     "study_title": "Test study",
     "organisation": "Test team",
     "max_findings": 8,
-    "verbatims_per_reason": 2,
-    "top_reasons": 5,
+    "verbatims_per_theme": 2,
+    "top_themes": 8,
     "importance_method": "shapley",
     "map_threshold": 60,
     "map_off_diagonal": 10,
@@ -89,20 +89,27 @@ def test_table_escapes_every_cell_and_never_prints_nan():
 
 
 def test_verbatims_are_redacted_and_escaped_whatever_the_clean_stage_did():
+    from cemlib.cx.verbatims import collect_verbatims
+    from cemlib.report.say import quotes_html
+    from cemlib.stages.verbatims_plan import code_verbatims
+    from cemlib.text.codeframe import load_codeframe
+
     feedback = pd.DataFrame(
         {
             "feedback_id": ["F1", "F2", "F3"],
             "kind": ["complaint"] * 3,
-            "reason": ["late"] * 3,
             "created_at": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"]),
             "text": [HOSTILE[0], HOSTILE[1], HOSTILE[1]],
         }
     )
-    quotes = sections.verbatims(feedback, "late", 5)
-    assert len(quotes) == 2  # distinct texts only, most recent first
-    joined = " ".join(quotes)
+    coded, found = code_verbatims(
+        collect_verbatims(feedback, None), load_codeframe(), None, {"min_texts": 30}
+    )
+    themes = found.assign(n=1)
+    joined = quotes_html(coded, themes, per_theme=5)
+    assert joined.count("<blockquote") == 2  # distinct texts only
     for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD):
-        assert secret not in joined
+        assert secret not in joined and secret not in " ".join(coded["text"])
     assert "<script>" not in joined and "<img" not in joined and "&lt;script&gt;" in joined
 
 
@@ -272,7 +279,6 @@ def _hostile_folder(raw: Path, folder: Path) -> Path:
             shutil.copy2(path, folder / path.name)
     feedback = pd.read_csv(folder / "feedback.csv", dtype=str, keep_default_na=False)
     complaints = feedback[feedback["kind"] == "complaint"]
-    top_reason = complaints["reason"].value_counts().sort_index().idxmax()
     latest = feedback["created_at"].max()
     customer = complaints["customer_id"].iloc[0]
     extra = pd.DataFrame(
@@ -285,7 +291,6 @@ def _hostile_folder(raw: Path, folder: Path) -> Path:
                 "touchpoint": "delivery",
                 "created_at": latest,
                 "kind": "complaint",
-                "reason": top_reason,
                 "text": text,
             }
             for i, text in enumerate(HOSTILE)
@@ -441,7 +446,7 @@ def test_the_browser_check_can_fail(tmp_path):
 
 def test_provenance_names_the_commit_of_the_papers_code_not_head():
     code = provenance.stage_code()
-    assert "notebooks/04_whitepaper.ipynb" in code and "cemlib/report/__init__.py" in code
+    assert "notebooks/05_whitepaper.ipynb" in code and "cemlib/report/__init__.py" in code
     assert not any(path.startswith("data/") for path in code)
     commit = provenance.git_commit(code).split()[0]
     assert re.fullmatch(r"[0-9a-f]{40}", commit)

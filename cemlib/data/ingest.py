@@ -29,6 +29,7 @@ from cemlib.errors import XVOCError
 
 __all__ = [
     "CODEBOOK_NAMES",
+    "CODEFRAME_NAME",
     "copy_user_folder",
     "folder_provenance",
     "ingest",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 CODEBOOK_NAMES = ("codebook.yaml", "codebook.yml")
+CODEFRAME_NAME = "codeframe.yaml"  # the team's theme taxonomy for the verbatims stage (optional)
 
 
 def copy_user_folder(source: Path, out_dir: Path) -> list[str]:
@@ -43,7 +45,10 @@ def copy_user_folder(source: Path, out_dir: Path) -> list[str]:
     of the tables found."""
     raw = read_folder(source)  # structural check first: fail here, naming the user's file
     for path in sorted(source.iterdir()):
-        keep = path.name.lower() in CODEBOOK_NAMES or path.suffix.lower() in SUPPORTED_SUFFIXES
+        keep = (
+            path.name.lower() in (*CODEBOOK_NAMES, CODEFRAME_NAME)
+            or path.suffix.lower() in SUPPORTED_SUFFIXES
+        )
         if path.is_file() and keep:
             shutil.copy2(path, out_dir / path.name)
     return list(raw.files)

@@ -129,7 +129,12 @@ TABLES: dict[str, Table] = {
             _c("customer_id", "id"),
             _c("channel", "str"),
             _c("touchpoint", "str"),
-            _c("created_at", "datetime", True, False),
+            _c(
+                "created_at",
+                "datetime",
+                description="when it was written; without dates (a column absent or empty) "
+                "the analyses by period are skipped",
+            ),
             _c("kind", "str", True, False, "one of " + ", ".join(FEEDBACK_KINDS)),
             _c("text", "str", True, True, "free text"),
             _c("rating", "float"),

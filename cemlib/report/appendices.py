@@ -96,4 +96,18 @@ def recovery_appendix(study: Study, params: dict) -> str:
             )
         )
         parts.append(table(recall, "recovery-archetypes", "Recall of each planted archetype.", 3))
+    text = (study.verbatims_metrics or {}).get("recovery")
+    if text:
+        sign = text.get("sentiment_sign")
+        tone = f"{sign:.0%}" if sign is not None else "—"
+        parts.append(
+            para(
+                f"Verbatims: macro-F1 {text['macro_f1']:.3f} of the coded themes against the "
+                f"planted reasons (adjusted Rand index of the primary theme "
+                f"{text['primary_ari']:.3f}); sentiment has the planted sign for "
+                f"{tone} of complaints and praise; "
+                f"{text['nps_effects_covered']} of {text['nps_effects']} planted NPS effects "
+                "lie inside their 95% interval."
+            )
+        )
     return section("recovery", "Recovery of the planted truth", "".join(parts), appendix=True)

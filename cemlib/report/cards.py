@@ -10,6 +10,7 @@ from cemlib.report.evidence import DEFAULT_RULES, EvidenceRules
 from cemlib.report.findings import model_caveat, model_grade, model_rows
 from cemlib.report.html import esc, para, ref, section, skip_note
 from cemlib.report.study import Study
+from cemlib.report.text_findings import theme_probe
 from cemlib.report.wording import item_label, pct
 
 __all__ = [
@@ -94,7 +95,7 @@ def action_cards(
             f"<dt>Observe</dt><dd>{where}performance {row.performance:.0f}/100 "
             f"(95% interval {row.performance_ci_low:.0f}–{row.performance_ci_high:.0f}); "
             f"{pct(row.importance_share)} of the explained variance (n = {n_model:,}).</dd>"
-            f"<dt>Probe</dt><dd>{asymmetry}{stated}</dd>"
+            f"<dt>Probe</dt><dd>{asymmetry}{stated}{theme_probe(study, row.touchpoint)}</dd>"
             f"<dt>Reflect</dt><dd>{quadrant_meaning[0].upper()}{quadrant_meaning[1:]}"
             f"{meaning}.</dd>"
             f"<dt>Act</dt><dd>{action}</dd></dl></article>"

@@ -32,6 +32,11 @@ from cemlib.report.evidence import (
 from cemlib.report.html import esc
 from cemlib.report.messages import say
 from cemlib.report.study import Study
+from cemlib.report.text_findings import (
+    finding_emerging,
+    finding_theme_impact,
+    finding_top_complaint,
+)
 from cemlib.report.wording import (
     code_words,
     named,
@@ -46,7 +51,6 @@ __all__ = [
     "Finding",
     "key_findings",
     "findings_record",
-    "complaint_reasons",
     "nps_spread",
     "model_caveat",
     "model_grade",
@@ -67,7 +71,6 @@ __all__ = [
     "finding_observed",
     "observed_table",
     "finding_concentration",
-    "finding_complaints",
 ]
 
 
@@ -432,43 +435,6 @@ def finding_touchpoints(study: Study) -> Finding | None:
     )
 
 
-def complaint_reasons(feedback: pd.DataFrame | None, top: int) -> pd.DataFrame:
-    """The most frequent complaint reasons with their count and share of complaints."""
-    columns = ["reason", "complaints", "share"]
-    if feedback is None or "reason" not in feedback or "kind" not in feedback:
-        return pd.DataFrame(columns=columns)
-    complaints = feedback[(feedback["kind"] == "complaint") & feedback["reason"].notna()]
-    if complaints.empty:
-        return pd.DataFrame(columns=columns)
-    counts = complaints["reason"].value_counts()
-    counts = counts.rename_axis("reason").reset_index(name="complaints")
-    counts = counts.sort_values(["complaints", "reason"], ascending=[False, True]).head(top)
-    counts["share"] = 100 * counts["complaints"] / len(complaints)
-    counts.attrs["total"] = len(complaints)  # every coded complaint, not only the top reasons
-    return counts.reset_index(drop=True)[columns]
-
-
-def finding_complaints(study: Study, top: int) -> Finding | None:
-    reasons = complaint_reasons(study.table("feedback"), top)
-    if reasons.empty:
-        return None
-    first = reasons.iloc[0]
-    total = reasons.attrs["total"]
-    return Finding(
-        "complaints",
-        say(
-            "complaints",
-            reason=code_words(first["reason"]),
-            count=f"{int(first['complaints']):,}",
-            total=f"{total:,}",
-            share=f"{first['share']:.0f}%",
-        ),
-        "tab-reasons",
-        ("feedback.reason",),
-        Evidence(n=total),
-    )
-
-
 def key_findings(
     study: Study, params: dict, inflation: pd.DataFrame | None, rules: EvidenceRules = DEFAULT_RULES
 ) -> list[Finding]:
@@ -486,7 +452,9 @@ def key_findings(
         finding_inflation(study, inflation),
         finding_stated(study),
         finding_emotion(study),
-        finding_complaints(study, params["top_reasons"]),
+        finding_top_complaint(study),
+        finding_theme_impact(study),
+        finding_emerging(study),
         finding_touchpoints(study),
         finding_channels(study),
         finding_explained(study, outcome),

@@ -78,8 +78,17 @@ MESSAGES: dict[str, str] = {
     "lifetime.degenerate": "the {model} ran to a degenerate extreme ({parameters}), so its "
     "projections should not be read",
     # --- what customers say
-    "complaints": "The most common complaint is <b>{reason}</b>: {count} of {total} coded "
-    "complaints (<b>{share}</b>).",
+    "theme.top": "The most common complaint in what customers write is <b>{label}</b>: {count} "
+    "of {total} texts (<b>{share}</b>, 95% interval {low} to {high}).",
+    "theme.impact": "Respondents who mention <b>{label}</b> give an NPS of {inside}, against "
+    "{outside} for everyone else: <b>{difference}</b> points (95% interval {low} to {high}; "
+    "{n} respondents mention it) — an association, not a measured effect of fixing it.",
+    "theme.probe": " Customers write about it as <b>{label}</b> ({n} texts{impact}){quote}",
+    "theme.probe_impact": "; NPS impact {impact} points, 95% interval {low} to {high}",
+    "theme.probe_quote": ", e.g. {quote}",
+    "theme.emerging": "<b>{label}</b> {direction} from {before} of texts in {previous} "
+    "(n = {n_previous}) to <b>{after}</b> in {last} (n = {n_last}), beyond chance after the "
+    "false-discovery control across themes (q = {q}).",
     # --- grades: the reasons of a caveat or of a withheld finding, and the caveat sentence
     "grade.too_few": "only {n} observations (at least {min_n} are needed)",
     "grade.small_sample": "small sample (n = {n})",

@@ -21,6 +21,7 @@ METHOD_ANCHORS = {
     "CEI × BEI": "fig-cei-bei",
     "Emotion curve": "fig-emotion",
     "Archetypes": "fig-value-loyalty",
+    "Themes and sentiment": "tab-themes",
     "Evidence grades": "sec-summary",
 }
 
@@ -82,6 +83,19 @@ def _method_items(study: Study, params: dict, weighting: str) -> list[tuple[bool
             "loyalty (projected relationship duration), split by a two-component mixture per "
             "axis (Reinartz & Kumar 2002); customers with one or two purchases are flagged thin "
             f"history{loyalty}.",
+        ),
+        (
+            study.result("themes") is not None,
+            "<b>Themes and sentiment</b>: texts coded by the codeframe's keyword and pattern "
+            "rules in English and Chinese (Traditional read as Simplified, jieba word "
+            "segmentation), and the rest clustered in the multilingual Universal Sentence "
+            "Encoder space (Yang et al. 2020) by consensus clustering, the number of themes "
+            "chosen by the stability of the consensus (Monti et al. 2003), each labelled by its "
+            "class-based TF-IDF terms; sentiment from a classifier trained on packaged review "
+            "corpora and tested on texts it never saw; NPS impact with the trinomial variance "
+            "(Rocks 2016); emerging themes by the two-proportion z-test with Benjamini–Hochberg "
+            "control. Verbatims are quoted as written: no machine translation is available "
+            "offline.",
         ),
         (
             True,

@@ -5,8 +5,6 @@ HTML with empty number slots and references (filled by
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from cemlib.data.schema import ARCHETYPES
@@ -14,7 +12,6 @@ from cemlib.report import plots
 from cemlib.report.evidence import EvidenceRules, caveat_sentence
 from cemlib.report.findings import (
     Finding,
-    complaint_reasons,
     lifetime_failures,
     model_caveat,
     model_rows,
@@ -35,7 +32,6 @@ from cemlib.report.html import (
 from cemlib.report.numbering import TOC_SLOT
 from cemlib.report.study import Study, data_period, sample_sizes
 from cemlib.report.wording import code_words, named, pct, sentence_case, short_name, value_word
-from cemlib.text import detect_language, html_escape, redact_pii
 
 __all__ = [
     "title_page",
@@ -44,8 +40,6 @@ __all__ = [
     "drivers_section",
     "archetype_table",
     "who_section",
-    "verbatims",
-    "say_section",
 ]
 
 
@@ -455,57 +449,3 @@ def who_section(study: Study, params: dict) -> str:
         ),
     ]
     return section("who", "Who matters", "".join(parts))
-
-
-def verbatims(feedback: pd.DataFrame, reason: str, count: int) -> list[str]:
-    """Up to ``count`` recent, distinct complaint texts for ``reason``: personal data redacted
-    (again — whatever the clean stage was told) and HTML-escaped."""
-    rows = feedback[(feedback["kind"] == "complaint") & (feedback["reason"] == reason)]
-    rows = rows[rows["text"].notna()]
-    order = [c for c in ("created_at", "feedback_id") if c in rows]
-    rows = rows.sort_values(order, ascending=False) if order else rows
-    out: list[str] = []
-    for text in rows["text"].drop_duplicates():
-        safe = html_escape(redact_pii(str(text))[0])
-        if safe.strip():
-            out.append(safe)
-        if len(out) == count:
-            break
-    return out
-
-
-def quote(safe_text: str) -> str:
-    """A verbatim (already redacted and escaped) as a block quote tagged with its language, so
-    browsers choose the font and voice and Chinese is never set in a synthetic italic."""
-    language = detect_language(html.unescape(safe_text))
-    lang = f' lang="{language}"' if language in ("zh", "en") else ""
-    return f"<blockquote{lang}>{safe_text}</blockquote>"
-
-
-def say_section(study: Study, params: dict) -> str:
-    feedback = study.table("feedback")
-    reasons = complaint_reasons(feedback, params["top_reasons"])
-    if reasons.empty:
-        return section(
-            "say",
-            "What customers say",
-            skip_note("complaint reasons and verbatims", "the feedback table with kind and reason"),
-        )
-    quotes = []
-    for reason in reasons["reason"]:
-        said = verbatims(feedback, reason, params["verbatims_per_reason"])
-        if said:
-            quotes.append(
-                f'<p class="wp-reason"><b>{code_words(reason)}</b></p>'
-                + "".join(quote(q) for q in said)
-            )
-    body = (
-        para(
-            f"{int(reasons['complaints'].sum()):,} of the complaints fall under the "
-            f"{len(reasons)} most frequent reasons in {ref('tab-reasons')}. A few recent "
-            "verbatims for each follow, with personal data replaced by placeholders."
-        )
-        + table(reasons, "reasons", "The most frequent complaint reasons.")
-        + "".join(quotes)
-    )
-    return section("say", "What customers say", body)

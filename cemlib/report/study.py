@@ -31,6 +31,10 @@ RESULT_FILES = (
     "drivers_emotion",
     "segments",
     "segments_profiles",
+    "verbatims",
+    "themes",
+    "verbatims_emerging",
+    "verbatims_pareto",
 )
 
 
@@ -41,8 +45,8 @@ WHITEPAPER_PARAMETERS = (
     "study_title",
     "organisation",
     "max_findings",
-    "verbatims_per_reason",
-    "top_reasons",
+    "verbatims_per_theme",
+    "top_themes",
     "importance_method",
     "map_threshold",
     "map_off_diagonal",
@@ -63,6 +67,8 @@ class Study:
     results: dict[str, pd.DataFrame]
     tables: dict[str, pd.DataFrame]
     codebook: Codebook | None
+    verbatims_metrics: dict | None = None
+    sentiment_metrics: dict | None = None
 
     def result(self, name: str) -> pd.DataFrame | None:
         """A result table, or ``None`` when it is missing or has no rows."""
@@ -72,7 +78,7 @@ class Study:
     @property
     def skipped(self) -> list[dict]:
         """Every analysis an earlier stage skipped, from the ``skipped`` lists of its metrics."""
-        stages = (self.quality, self.drivers_metrics, self.segments_metrics)
+        stages = (self.quality, self.drivers_metrics, self.segments_metrics, self.verbatims_metrics)
         return [entry for metrics in stages for entry in (metrics or {}).get("skipped", [])]
 
     @property
@@ -120,6 +126,8 @@ def load_study(data_dir: Path | str, metrics_dir: Path | str) -> Study:
         quality=_read_json(metrics_dir / "quality.json"),
         drivers_metrics=_read_json(metrics_dir / "drivers.json"),
         segments_metrics=_read_json(metrics_dir / "segments.json"),
+        verbatims_metrics=_read_json(metrics_dir / "verbatims.json"),
+        sentiment_metrics=_read_json(metrics_dir / "sentiment.json"),
         results=results,
         tables=tables,
         codebook=codebook,

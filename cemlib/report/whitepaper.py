@@ -14,11 +14,11 @@ from cemlib.report.findings import Finding, key_findings
 from cemlib.report.methods import methods_section
 from cemlib.report.numbering import number_document
 from cemlib.report.provenance import provenance_appendix
+from cemlib.report.say import say_section
 from cemlib.report.sections import (
     drivers_section,
     executive_summary,
     feel_section,
-    say_section,
     title_page,
     who_section,
 )
@@ -65,7 +65,7 @@ def build_whitepaper(
     finding with its grade (for ``findings.json``).
 
     ``params``: the whitepaper parameters (study_title, organisation, max_findings,
-    verbatims_per_reason, top_reasons, evidence — the grading rules of
+    verbatims_per_theme, top_themes, evidence — the grading rules of
     :class:`~cemlib.report.evidence.EvidenceRules`) and the drivers parameters it presents
     (importance_method, map_threshold, map_off_diagonal).
     """

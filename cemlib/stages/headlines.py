@@ -9,6 +9,7 @@ import pandas as pd
 __all__ = [
     "drivers_headline",
     "segments_headline",
+    "verbatims_headline",
 ]
 
 
@@ -153,5 +154,59 @@ def segments_headline(
                 for row in part.itertuples()
             }
             for outcome, part in observed.groupby("outcome", sort=True)
+        }
+    return out
+
+
+def verbatims_headline(results, sentiment_metrics: dict, recovered: dict | None = None) -> dict:
+    """Headline numbers of the verbatims stage for ``reports/metrics/verbatims.json``.
+
+    ``n`` verbatims and ``by_language``; ``themes`` (count by how they were found),
+    ``unclassified`` (texts no theme fits), ``top_themes`` (largest five with share, sentiment and
+    NPS impact), ``emerging`` (themes whose change survives the false-discovery control),
+    ``sentiment_held_out`` (the classifier's accuracy and AUC on texts it never saw, per
+    language) and, on synthetic data, ``recovery``.
+    """
+    verbatims, themes = results.verbatims, results.themes
+    by_source = themes["source"].value_counts().to_dict() if len(themes) else {}
+    top = themes.sort_values(["n", "theme"], ascending=[False, True]).head(5)
+    emerging = results.emerging
+    significant = (
+        emerging.loc[emerging["change_q"] < 0.05, "theme"].tolist() if len(emerging) else []
+    )
+    held_out = {
+        language: {
+            k: _number(sentiment_metrics.get(language, {}).get(k)) for k in ("accuracy", "roc_auc")
+        }
+        for language in ("en", "zh")
+    }
+    out = {
+        "n": int(len(verbatims)),
+        "by_language": {
+            str(k): int(v) for k, v in verbatims["language"].value_counts().sort_index().items()
+        },
+        "themes": {
+            "codeframe": int(by_source.get("codeframe", 0)),
+            "discovered": int(by_source.get("discovered", 0)),
+        },
+        "unclassified": int((verbatims["theme"] == "unclassified").sum()),
+        "top_themes": [
+            {
+                "theme": row.theme,
+                "share": _number(row.share),
+                "sentiment_mean": _number(row.sentiment_mean),
+                "nps_impact": _number(row.nps_impact, 2),
+            }
+            for row in top.itertuples()
+        ],
+        "emerging": significant,
+        "sentiment_held_out": held_out,
+    }
+    if recovered:
+        out["recovery"] = {
+            k: recovered[k] for k in ("primary_ari", "macro_f1", "cross_lingual", "sentiment_sign")
+        } | {
+            "nps_effects_covered": sum(e.get("covered", False) for e in recovered["nps_effects"]),
+            "nps_effects": len(recovered["nps_effects"]),
         }
     return out

@@ -33,9 +33,11 @@ __all__ = [
     "DEFECT_FLAG",
     "OBSERVED_DIR",
     "archetype_recovery",
+    "cross_lingual_agreement",
     "defect_recovery",
     "driver_recovery",
     "observed_outcomes",
+    "verbatim_recovery",
     "wilson_interval",
 ]
 
@@ -265,3 +267,96 @@ def observed_outcomes(segments: pd.DataFrame, truth_dir) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=[*columns, "overall_rate"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _multilabel_f1(planted: pd.Series, found: pd.Series, themes: list[str]) -> dict[str, float]:
+    """F1 of each planted theme, a text counting as one yes/no decision per theme."""
+    scores = {}
+    for theme in themes:
+        truth = np.array([theme in t for t in planted])
+        guess = np.array([theme in t for t in found])
+        tp = int((truth & guess).sum())
+        precision = tp / guess.sum() if guess.sum() else 0.0
+        recall = tp / truth.sum() if truth.sum() else 0.0
+        scores[theme] = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return scores
+
+
+def cross_lingual_agreement(planted: pd.Series, found: pd.Series, language: pd.Series) -> float:
+    """Share of texts that sit in the theme where the other language's texts on the same planted
+    reason mostly sit (the modal theme of the other language), over Chinese and English texts.
+
+    1.0 means a Chinese and an English complaint about the same thing always land together."""
+    agree = total = 0
+    frame = pd.DataFrame({"planted": planted, "found": found, "language": language})
+    for _, group in frame[frame["language"].isin(["zh", "en"])].groupby("planted"):
+        for lang, other in (("zh", "en"), ("en", "zh")):
+            mine, theirs = group[group["language"] == lang], group[group["language"] == other]
+            if mine.empty or theirs.empty:
+                continue
+            modal = theirs["found"].value_counts().sort_index().idxmax()
+            agree += int((mine["found"] == modal).sum())
+            total += len(mine)
+    return agree / total if total else float("nan")
+
+
+def verbatim_recovery(verbatims: pd.DataFrame, themes: pd.DataFrame, truth_dir) -> dict:
+    """Coded themes, sentiment and NPS impact against what the generator planted.
+
+    ``primary_ari``: adjusted Rand index of the primary theme against the planted reason on texts
+    with one planted reason; ``macro_f1``: mean over planted reasons of the F1 of carrying it
+    (texts may carry several); ``cross_lingual``: :func:`cross_lingual_agreement`;
+    ``sentiment_sign``: share of planted complaints and praise whose sentiment has the planted
+    sign; ``nps_effects``: per planted theme the planted NPS effect, the estimate, its interval
+    and whether the interval covers the planted value with the right sign. Empty without truth.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    folder = Path(truth_dir)
+    if not (folder / "verbatims.parquet").exists() or verbatims.empty:
+        return {}
+    truth = pd.read_parquet(folder / "verbatims.parquet")
+    planted_themes = pd.read_parquet(folder / "themes.parquet")
+    keys = ["source_table", "source_id"]
+    both = verbatims.merge(truth[[*keys, "theme", "themes", "polarity"]], on=keys, how="inner",
+                           suffixes=("", "_planted"))  # fmt: skip
+    if both.empty:
+        return {}
+    single = both[[len(t) == 1 for t in both["themes_planted"]]]
+    f1 = _multilabel_f1(both["themes_planted"], both["themes"], list(planted_themes["theme"]))
+    polar = both[(both["polarity"] != 0) & both["sentiment"].notna()]
+    effects = []
+    found = themes.set_index("theme") if not themes.empty else pd.DataFrame()
+    for row in planted_themes.dropna(subset=["nps_effect"]).itertuples():
+        if row.theme not in found.index or pd.isna(found.at[row.theme, "nps_impact"]):
+            effects.append({"theme": row.theme, "planted": float(row.nps_effect), "found": False})
+            continue
+        low, high = found.at[row.theme, "impact_ci_low"], found.at[row.theme, "impact_ci_high"]
+        estimate = float(found.at[row.theme, "nps_impact"])
+        effects.append(
+            {
+                "theme": row.theme,
+                "planted": round(float(row.nps_effect), 2),
+                "estimate": round(estimate, 2),
+                "ci_low": round(float(low), 2),
+                "ci_high": round(float(high), 2),
+                "covered": bool(low <= row.nps_effect <= high),
+                "right_sign": bool(np.sign(estimate) == np.sign(row.nps_effect)),
+                "found": True,
+            }
+        )
+    return {
+        "n_matched": int(len(both)),
+        "primary_ari": round(
+            float(adjusted_rand_score(single["theme_planted"], single["theme"])), 4
+        ),
+        "macro_f1": round(float(np.mean(list(f1.values()))), 4),
+        "f1": {k: round(v, 4) for k, v in f1.items()},
+        "cross_lingual": round(
+            cross_lingual_agreement(single["theme_planted"], single["theme"], single["language"]), 4
+        ),  # fmt: skip
+        "sentiment_sign": round(float(np.mean(np.sign(polar["sentiment"]) == polar["polarity"])), 4)
+        if len(polar)
+        else None,
+        "nps_effects": effects,
+    }

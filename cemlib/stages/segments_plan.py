@@ -144,21 +144,17 @@ def plan_stage(tables: dict, codebook=None, holdout_days: int = 182) -> StagePla
         )
     feedback = tables.get("feedback")
     complaints = 0
-    if feedback is not None and {"customer_id", "kind", "reason"} <= set(feedback.columns):
+    if feedback is not None and {"customer_id", "kind"} <= set(feedback.columns):
         complaints = int(
-            (
-                (feedback["kind"] == "complaint")
-                & feedback["customer_id"].notna()
-                & feedback["reason"].notna()
-            ).sum()
+            ((feedback["kind"] == "complaint") & feedback["customer_id"].notna()).sum()
         )
     if complaints == 0:
         skips.add(
             "complaints per archetype",
-            "a feedback table of complaints with a customer_id and a reason",
+            "a feedback table of complaints with a customer_id",
             "The input has no feedback table."
             if feedback is None
-            else "No complaint carries both a customer_id and a reason.",
+            else "No complaint carries a customer_id.",
         )
     return plan
 

@@ -56,10 +56,14 @@ def profile_segments(
     margin_total = float(seg["margin_net"].sum())
     clv_total = float(seg["clv"].clip(lower=0).sum())
     complaints = None
-    if feedback is not None and {"customer_id", "kind", "reason"} <= set(feedback.columns):
+    if feedback is not None and {"customer_id", "kind"} <= set(feedback.columns):
         fb = feedback[(feedback["kind"] == "complaint") & feedback["customer_id"].notna()]
-        fb = fb[fb["reason"].notna()]
-        complaints = fb[["customer_id", "reason"]].astype("string")
+        # a pre-coded reason is listed where the data carry one; coding free text is the
+        # verbatims stage's work (the whitepaper shows its themes per archetype)
+        reason = fb["reason"] if "reason" in fb else pd.Series(pd.NA, index=fb.index)
+        complaints = pd.DataFrame({"customer_id": fb["customer_id"], "reason": reason}).astype(
+            "string"
+        )
         row_of = pd.Series(np.arange(len(seg)), index=seg["customer_id"].astype("string"))
         complaints["row"] = row_of.reindex(complaints["customer_id"]).to_numpy()
         complaints = complaints[complaints["row"].notna()]
@@ -106,11 +110,12 @@ def profile_segments(
                     if str(key) in by_segment.groups
                     else pd.Series([], dtype="string")
                 )
-                counts = mine.value_counts().head(top_reasons)
+                counts = mine.dropna().value_counts().head(top_reasons)
                 row["n_complaints"] = int(len(mine))
                 # a rate, not a count: the groups differ in size by an order of magnitude
                 row["complaints_per_100"] = 100 * len(mine) / len(group)
-                row["top_complaints"] = ", ".join(f"{r} ({c})" for r, c in counts.items())
+                if len(counts):
+                    row["top_complaints"] = ", ".join(f"{r} ({c})" for r, c in counts.items())
             arche = str(key) if level == "archetype" else str(group["cluster_archetype"].iloc[0])
             row["treatment"] = treatment(arche)
             rows.append(row)

@@ -19,6 +19,7 @@ source                            tables
 ``cdnow``                         transactions (6,919 purchases of 2,357 customers)
 ``telco_churn``                   customers (7,043) + derived monthly bills; churn kept apart
 ``cracker``                       transactions (3,292 purchase occasions of 136 households)
+``fine_food_reviews``             feedback (992 Amazon reviews, 5 stars or not; no dates)
 ================================  ===========================================================
 
 References
@@ -39,6 +40,12 @@ modeldata (Kuhn).
 Jain, D. C., Vilcassim, N. J. & Chintagunta, P. K. (1994). A random-coefficients logit
 brand-choice model applied to panel data. *Journal of Business & Economic Statistics* 12(3),
 317–328, as shipped in the R package Ecdat (Croissant & Graves).
+
+McAuley, J. J. & Leskovec, J. (2013). From amateurs to connoisseurs: modeling the evolution of
+user expertise through online reviews. *Proceedings of the 22nd International Conference on World
+Wide Web* (WWW '13), 897–908. Amazon Fine Food Reviews (Stanford Network Analysis Project,
+https://snap.stanford.edu/data/web-FineFoods.html), as shipped in the R package modeldata (Kuhn;
+``small_fine_foods``, ``testing_data``).
 
 Paap, R. & Franses, P. H. (2000). A dynamic multinomial probit model for brand choices with
 different short-run effects of marketing-mix variables. *Journal of Applied Econometrics* 15(6),
@@ -64,6 +71,12 @@ from cemlib.data.sources.panels import (
     cracker,
     place_occasions,
 )
+from cemlib.data.sources.reviews import (
+    REVIEW_RATING,
+    REVIEW_RATING_SCALE,
+    fine_food_reviews,
+    seen_in_training,
+)
 from cemlib.data.sources.surveys import (
     ATTITUDE_ITEMS,
     CMS_OUTCOME,
@@ -84,6 +97,8 @@ __all__ = [
     "CRACKER_BRANDS",
     "PANEL_DAYS",
     "PANEL_START",
+    "REVIEW_RATING",
+    "REVIEW_RATING_SCALE",
     "SOURCES",
     "TELCO_LAST_BILL",
     "TELCO_PROFILE",
@@ -93,9 +108,11 @@ __all__ = [
     "cdnow",
     "cms_patient_experience",
     "cracker",
+    "fine_food_reviews",
     "monthly_bills",
     "place_occasions",
     "provenance_record",
+    "seen_in_training",
     "SourceData",
     "telco_churn",
     "write_no_truth",
@@ -110,4 +127,5 @@ SOURCES: dict[str, Callable[..., SourceData]] = {
     "cdnow": cdnow,
     "telco_churn": telco_churn,
     "cracker": cracker,
+    "fine_food_reviews": fine_food_reviews,
 }

@@ -28,6 +28,15 @@ every outcome x driver, the planted weight and the exact LMG share of R² of the
 canonical-scale answers in a large clean simulation of the same model: what a key-driver analysis
 of clean data should recover.
 
+Free text -- survey comments and unsolicited feedback -- is written about planted reasons
+(themes) of one taxonomy with a polarity each: eight complaints, four kinds of praise and a
+feature suggestion. Promoters praise the touchpoint they rated best, detractors complain about
+the driver they rated worst, passives say both; feedback draws its reason from its kind. Each
+sentence comes from the reason's phrase bank in English or Chinese, some of the Chinese in
+Traditional characters and some texts code-mixed. The written tables do not carry the reason;
+``truth/verbatims.parquet`` holds the themes of every text and ``truth/themes.parquet`` each
+theme's planted effect on NPS.
+
 Defects (duplicates, speeders, straight-liners, failed attention checks, test records,
 out-of-range answers, full-width characters, malformed customer ids, personal data and HTML in
 free text, empty texts, orphan transactions) are planted on otherwise clean rows and logged one
@@ -38,7 +47,11 @@ Modules
 * :mod:`~cemlib.data.synth.planted` -- every planted parameter: defect rates, archetypes, the
   buying process, the survey design and the planted driver weights, the feedback mix.
 * :mod:`~cemlib.data.synth.codebook` -- the survey's codebook and its YAML form.
-* :mod:`~cemlib.data.synth.phrases` -- phrase banks for comments and feedback (data).
+* :mod:`~cemlib.data.synth.phrases` -- frames of comments and feedback (openers, closers,
+  prefixes by kind) (data).
+* :mod:`~cemlib.data.synth.phrases_reasons` -- the phrase bank of every planted reason (data).
+* :mod:`~cemlib.data.synth.verbatims` -- drawing a text for a reason (script, code-mixing) and
+  the truth of the texts and themes.
 * :mod:`~cemlib.data.synth.pii` -- planted personal data, HTML and decoy numbers.
 * :mod:`~cemlib.data.synth.draws` -- small random and time helpers shared by the simulators.
 * :mod:`~cemlib.data.synth.world` -- customers, transactions and unsolicited feedback.
@@ -67,6 +80,9 @@ from cemlib.data.synth.planted import (
     DRIVERS,
     OUTCOMES,
     POPULATION_DRAWS,
+    REASON_LABELS,
+    REASON_POLARITY,
+    REASONS,
     REGIONS,
     REVERSE_DRIVERS,
     SURVEYS,
@@ -93,6 +109,9 @@ __all__ = [
     "ITEM_IDS",
     "OUTCOMES",
     "POPULATION_DRAWS",
+    "REASONS",
+    "REASON_LABELS",
+    "REASON_POLARITY",
     "REGIONS",
     "RESPONSE_COLUMNS",
     "REVERSE_DRIVERS",

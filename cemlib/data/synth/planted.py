@@ -4,8 +4,9 @@ Everything the generator draws from is set here, so the truth it plants can be r
 place: the default rate of every planted defect, the archetype shares and the latent
 value x loyalty parameters of each archetype (Reinartz & Kumar, 2002), the buying process
 (BG/NBD style, Fader, Hardie & Lee, 2005), the survey design (touchpoints, drivers, the planted
-driver weights of each outcome, stated importance, surveys and their durations) and the mix of
-unsolicited feedback. Arrays indexed by archetype follow :data:`cemlib.data.schema.ARCHETYPES`
+driver weights of each outcome, stated importance, surveys and their durations), the taxonomy
+of planted reasons (themes) shared by survey comments and feedback, and the mix of unsolicited
+feedback. Arrays indexed by archetype follow :data:`cemlib.data.schema.ARCHETYPES`
 (strategic, butterfly, barnacle, stranger).
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "DECOY_RATE",
     "DEFAULT_DEFECT_RATES",
     "DRIVERS",
+    "DRIVER_COMPLAINT",
     "DRIVER_MU",
     "DRIVER_TP",
     "DROPOUT_MEDIAN",
@@ -47,18 +49,24 @@ __all__ = [
     "MARGIN_RATE",
     "MARGIN_SD",
     "MIN_DEFECTS",
+    "MIXED_SHARE",
     "OUTCOMES",
     "OUTCOME_NOISE",
     "OUTCOME_P",
     "OUTCOME_SCALE",
     "OUTCOME_SHIFT",
     "POPULATION_DRAWS",
+    "PRAISE_P",
+    "PRAISE_REASONS",
     "PRE_WINDOW",
     "PRICE_BOOST",
     "PROMO_CONC",
     "PROMO_DISCOUNT",
     "PROMO_MARGIN_CUT",
     "PROMO_MEAN",
+    "REASONS",
+    "REASON_LABELS",
+    "REASON_POLARITY",
     "REASON_TP",
     "REGIONS",
     "REGION_P",
@@ -67,12 +75,15 @@ __all__ = [
     "RETURN_P",
     "REVERSE_DRIVERS",
     "REVIEW_P",
+    "REVIEW_PRAISE_P",
     "SPEND_MEDIAN",
     "SPEND_SD_CUSTOMER",
     "SPEND_SD_TX",
     "STATED_MU",
     "SURVEYS",
     "TOUCHPOINTS",
+    "TOUCHPOINT_PRAISE",
+    "TRADITIONAL_SHARE",
     "TX_CHANNELS",
     "TX_CHANNEL_P",
     "WEIGHTS",
@@ -221,11 +232,10 @@ RESP_CHANNEL_P = np.array([0.32, 0.10, 0.15, 0.20, 0.0, 0.07, 0.13, 0.03])
 CHINESE_SHARE = 0.65
 
 # ----------------------------------------------------------------------------------------------
-# Unsolicited feedback: kinds, complaint reasons, channels, review ratings
+# Planted reasons (themes) of the free text: one taxonomy for feedback and survey comments
 # ----------------------------------------------------------------------------------------------
 
-KIND_P = np.array([0.42, 0.13, 0.10, 0.17, 0.12, 0.06])
-COMPLAINT_REASONS = (
+REASONS = (
     "delivery_late",
     "product_defect",
     "rude_staff",
@@ -233,9 +243,71 @@ COMPLAINT_REASONS = (
     "app_crash",
     "refund_slow",
     "long_wait",
+    "website_confusing",
+    "praise_staff",
+    "praise_product",
+    "praise_delivery",
+    "praise_digital",
+    "suggestion_feature",
 )
-COMPLAINT_P = np.array([0.20, 0.18, 0.10, 0.10, 0.12, 0.13, 0.17])
+REASON_POLARITY = {  # -1 complaint, +1 praise, 0 neutral
+    **dict.fromkeys(REASONS[:8], -1),
+    **dict.fromkeys(REASONS[8:12], 1),
+    "suggestion_feature": 0,
+}
+REASON_LABELS = {  # reason -> (English label, Chinese label)
+    "delivery_late": ("Late or missing delivery", "配送延迟或未送达"),
+    "product_defect": ("Faulty or poor-quality product", "产品故障或质量差"),
+    "rude_staff": ("Rude or unhelpful staff", "员工态度差"),
+    "price_too_high": ("Prices too high", "价格太贵"),
+    "app_crash": ("App crashes or freezes", "App闪退或卡顿"),
+    "refund_slow": ("Slow refund", "退款太慢"),
+    "long_wait": ("Long waits and queues", "等待或排队太久"),
+    "website_confusing": ("Confusing website", "网站难用"),
+    "praise_staff": ("Friendly, helpful staff", "员工热情周到"),
+    "praise_product": ("Good product quality", "产品质量好"),
+    "praise_delivery": ("Fast, reliable delivery", "配送快速可靠"),
+    "praise_digital": ("Easy app and website", "App和网站好用"),
+    "suggestion_feature": ("Feature suggestion", "功能建议"),
+}
+COMPLAINT_REASONS = REASONS[:8]
+PRAISE_REASONS = REASONS[8:12]
+# survey comments: a detractor complains about the driver they rated worst, a promoter praises
+# the touchpoint of the driver they rated best (codebook driver order)
+DRIVER_COMPLAINT = (
+    "website_confusing",  # web_findability
+    "website_confusing",  # web_checkout
+    "app_crash",  # app_stability
+    "app_crash",  # app_offers
+    "rude_staff",  # staff_greeting
+    "rude_staff",  # staff_knowledge
+    "delivery_late",  # delivery_wait
+    "delivery_late",  # delivery_condition
+    "product_defect",  # product_quality
+    "price_too_high",  # price_value
+    "refund_slow",  # service_resolution
+    "long_wait",  # service_empathy
+)
+TOUCHPOINT_PRAISE = {
+    "website": "praise_digital",
+    "app": "praise_digital",
+    "store": "praise_staff",
+    "delivery": "praise_delivery",
+    "product": "praise_product",
+    "service": "praise_staff",
+}
+TRADITIONAL_SHARE = 0.15  # Chinese texts written in Traditional characters
+MIXED_SHARE = 0.05  # texts drawn from the code-mixed phrasings
+
+# ----------------------------------------------------------------------------------------------
+# Unsolicited feedback: kinds, reasons, channels, review ratings
+# ----------------------------------------------------------------------------------------------
+
+KIND_P = np.array([0.42, 0.13, 0.10, 0.17, 0.12, 0.06])
+COMPLAINT_P = np.array([0.19, 0.17, 0.10, 0.10, 0.11, 0.12, 0.15, 0.06])  # COMPLAINT_REASONS
 PRICE_BOOST = np.array([0.6, 2.8, 1.0, 2.2])  # butterflies and strangers complain about price
+PRAISE_P = np.array([0.40, 0.35, 0.15, 0.10])  # compliments and social posts, PRAISE_REASONS
+REVIEW_PRAISE_P = np.array([0.10, 0.55, 0.20, 0.15])  # reviews rated 4-5 praise the product most
 REASON_TP = {
     "delivery_late": "delivery",
     "product_defect": "product",
@@ -244,9 +316,12 @@ REASON_TP = {
     "app_crash": "app",
     "refund_slow": "service",
     "long_wait": "service",
+    "website_confusing": "website",
     "praise_staff": "store",
     "praise_product": "product",
-    "suggestion_feature": "app",
+    "praise_delivery": "delivery",
+    "praise_digital": "app",  # or website (half of them)
+    "suggestion_feature": "app",  # or website (40 %)
 }
 KIND_CHANNELS = {
     "complaint": (("phone", "email", "web", "app", "store"), (0.3, 0.2, 0.2, 0.15, 0.15)),

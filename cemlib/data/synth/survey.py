@@ -27,13 +27,14 @@ from cemlib.data.synth.draws import (
     observation_window,
     pick_str,
 )
-from cemlib.data.synth.phrases import CLOSERS, COMMENT_NEG, COMMENT_POS, OPENERS
+from cemlib.data.synth.phrases import CLOSERS, OPENERS
 from cemlib.data.synth.planted import (
     ARCHETYPE_SHARES,
     ATTENTION_EXPECT,
     BRAND_MU,
     CHINESE_SHARE,
     CUTS_5,
+    DRIVER_COMPLAINT,
     DRIVER_MU,
     DRIVER_TP,
     DRIVERS,
@@ -56,9 +57,11 @@ from cemlib.data.synth.planted import (
     REVERSE_DRIVERS,
     STATED_MU,
     SURVEYS,
+    TOUCHPOINT_PRAISE,
     TOUCHPOINTS,
     WEIGHTS,
 )
+from cemlib.data.synth.verbatims import in_script, script_names, sentence, text_flags
 from cemlib.stats.lmg import lmg_shares
 
 __all__ = ["population_truth", "simulate_responses"]
@@ -228,25 +231,39 @@ def population_truth(rng: np.random.Generator, n: int = POPULATION_DRAWS) -> tup
 # ----------------------------------------------------------------------------------------------
 
 
-def _comment(rng: np.random.Generator, zh: bool, ltr: int, canon: np.ndarray) -> str:
-    """A free-text comment in the response's language whose tone follows the answers."""
+def _lower_first(text: str) -> str:
+    """English sentence continued after a comma: first letter lower-cased (but not "I")."""
+    if text[:2] in ("I ", "I'"):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _comment(
+    rng: np.random.Generator, zh: bool, ltr: int, canon: np.ndarray, mixed: bool
+) -> tuple[str, tuple[str, ...]]:
+    """A free-text comment whose tone follows the answers, and its planted reasons.
+
+    Promoters praise the touchpoint they rated best, detractors complain about the driver they
+    rated worst; passives say both ("pos, but neg"), the complaint being the primary reason.
+    A code-mixed comment (``mixed``) takes its primary sentence from the code-mixed phrasings.
+    """
     lang = 1 if zh else 0
-    best = TOUCHPOINTS[DRIVER_TP[int(np.argmax(canon + 0.01 * rng.random(12)))]]
-    worst = TOUCHPOINTS[DRIVER_TP[int(np.argmin(canon + 0.01 * rng.random(12)))]]
-    pos = pick_str(rng, COMMENT_POS[best][lang])
-    neg = pick_str(rng, COMMENT_NEG[worst][lang])
+    praise = TOUCHPOINT_PRAISE[
+        TOUCHPOINTS[DRIVER_TP[int(np.argmax(canon + 0.01 * rng.random(12)))]]
+    ]
+    complaint = DRIVER_COMPLAINT[int(np.argmin(canon + 0.01 * rng.random(12)))]
     end = "。" if zh else "."
     if ltr >= PROMOTER_MIN:
-        return (
-            pick_str(rng, OPENERS["pos"][lang]) + pos + end + pick_str(rng, CLOSERS["pos"][lang])
-        ).strip()
+        pos = sentence(rng, praise, zh, mixed)
+        text = pick_str(rng, OPENERS["pos"][lang]) + pos + end + pick_str(rng, CLOSERS["pos"][lang])
+        return text.strip(), (praise,)
+    neg = sentence(rng, complaint, zh, mixed)
     if ltr <= DETRACTOR_MAX:
-        return (
-            pick_str(rng, OPENERS["neg"][lang]) + neg + end + pick_str(rng, CLOSERS["neg"][lang])
-        ).strip()
-    if zh:
-        return f"{pos}，但是{neg}。"
-    return f"{pos}, but {neg[0].lower()}{neg[1:]}."
+        text = pick_str(rng, OPENERS["neg"][lang]) + neg + end + pick_str(rng, CLOSERS["neg"][lang])
+        return text.strip(), (complaint,)
+    pos = sentence(rng, praise, zh)
+    text = f"{pos}，但是{neg}。" if zh else f"{pos}, but {_lower_first(neg)}."
+    return text, (complaint, praise)
 
 
 def _respondents(
@@ -322,7 +339,8 @@ def simulate_responses(
 ) -> pd.DataFrame:
     """Clean survey responses in the raw form each survey asked them, sorted by time.
 
-    Hidden columns (prefixed ``_``) keep the archetype and the canonical driver answers.
+    Hidden columns (prefixed ``_``) keep the archetype, the time and the planted themes, script
+    and code-mixing of the comment (:mod:`cemlib.data.synth.verbatims`).
     """
     first, span = observation_window(start, end)
     seconds, row, arch, loyalty = _respondents(rng, cust, response_rate, span)
@@ -357,11 +375,16 @@ def simulate_responses(
     says = rng.random(len(row)) < np.where(
         (out["ltr"] >= PROMOTER_MIN) | (out["ltr"] <= DETRACTOR_MAX), 0.75, 0.55
     )
-    comment = [
-        _comment(rng, zh[i], out["ltr"][i], canon[i]) if says[i] else "" for i in range(len(row))
+    mixed, traditional = text_flags(rng, zh)
+    said = [
+        _comment(rng, zh[i], out["ltr"][i], canon[i], mixed[i]) if says[i] else ("", ())
+        for i in range(len(row))
     ]
     df = pd.concat([meta, pd.DataFrame(items)[list(ITEM_IDS)]], axis=1)
-    df["comment"] = comment
+    df["comment"] = [in_script(text, t) for (text, _), t in zip(said, traditional, strict=True)]
+    df["_themes"] = ["|".join(themes) for _, themes in said]
+    df["_script"] = np.where(says, script_names(zh, traditional), "")
+    df["_mixed"] = says & mixed
     df["_archetype"] = np.asarray(ARCHETYPES)[arch]
     df = df.sort_values(["_seconds", "customer_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "response_id", [f"R{i:07d}" for i in range(1, len(df) + 1)])

@@ -6,7 +6,8 @@ Lee (2005): each customer has a purchase rate ``lambda_ ~ Gamma`` and a dropout 
 Poisson process and the customer becomes inactive after each purchase with probability
 ``dropout_p``. Spend per purchase is lognormal, the margin rate differs by archetype and is lower
 on promotions. Feedback (complaints, compliments, suggestions, reviews, call notes, social posts)
-comes from customers or anonymous people, with a reason, a touchpoint and a templated text.
+comes from customers or anonymous people, with a planted reason (kept only in the truth), a
+touchpoint and a text drawn from the reason's phrase bank.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cemlib.data.synth.draws import (
     observation_window,
     pick_str,
 )
-from cemlib.data.synth.phrases import FEEDBACK_TEXT, KIND_FRAME
+from cemlib.data.synth.phrases import KIND_FRAME
 from cemlib.data.synth.planted import (
     ACQ_CHANNELS,
     ACQ_LATE_DECAY,
@@ -42,6 +43,8 @@ from cemlib.data.synth.planted import (
     LOYALTY_MEAN,
     MARGIN_RATE,
     MARGIN_SD,
+    PRAISE_P,
+    PRAISE_REASONS,
     PRE_WINDOW,
     PRICE_BOOST,
     PROMO_CONC,
@@ -53,12 +56,14 @@ from cemlib.data.synth.planted import (
     REGIONS,
     RETURN_P,
     REVIEW_P,
+    REVIEW_PRAISE_P,
     SPEND_MEDIAN,
     SPEND_SD_CUSTOMER,
     SPEND_SD_TX,
     TX_CHANNEL_P,
     TX_CHANNELS,
 )
+from cemlib.data.synth.verbatims import in_script, script_names, sentence, text_flags
 
 __all__ = ["simulate_customers", "simulate_feedback", "simulate_transactions"]
 
@@ -197,14 +202,21 @@ def _complaint_reasons(rng: np.random.Generator, arch: np.ndarray) -> np.ndarray
     return np.asarray(COMPLAINT_REASONS)[choice_rows(rng, probs)]
 
 
+def _praise_reasons(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """A praise reason (staff, product, delivery, digital) per row with probabilities ``p``."""
+    return np.asarray(PRAISE_REASONS)[choice_rows(rng, np.tile(p, (n, 1)))]
+
+
 def _feedback_reasons(rng: np.random.Generator, kind: np.ndarray, arch: np.ndarray) -> tuple:
     """Reason code and (for reviews) 1-5 rating of each feedback item."""
     n = len(kind)
     complaint = _complaint_reasons(rng, arch)
-    praise = np.where(rng.random(n) < 0.5, "praise_staff", "praise_product")
+    praise = _praise_reasons(rng, PRAISE_P, n)
     rating = choice_rows(rng, REVIEW_P[arch]) + 1
     by_rating = np.where(
-        rating >= 4, "praise_product", np.where(rating == 3, "suggestion_feature", complaint)
+        rating >= 4,
+        _praise_reasons(rng, REVIEW_PRAISE_P, n),
+        np.where(rating == 3, "suggestion_feature", complaint),
     )
     reason = np.select(
         [
@@ -219,16 +231,23 @@ def _feedback_reasons(rng: np.random.Generator, kind: np.ndarray, arch: np.ndarr
     return reason, np.where(kind == "review", rating, 0)
 
 
-def _feedback_text(rng: np.random.Generator, kind: str, reason: str, zh: bool) -> str:
-    """Templated feedback text in Chinese or English for a kind and reason."""
+def _feedback_text(
+    rng: np.random.Generator, kind: str, reason: str, zh: bool, mixed: bool, traditional: bool
+) -> str:
+    """Feedback text in Chinese or English for a kind and reason (Simplified or Traditional)."""
     lang = 1 if zh else 0
-    return pick_str(rng, KIND_FRAME[kind][lang]) + pick_str(rng, FEEDBACK_TEXT[reason][lang])
+    text = pick_str(rng, KIND_FRAME[kind][lang]) + sentence(rng, reason, zh, mixed)
+    return in_script(text + ("。" if zh else "."), traditional)
 
 
 def simulate_feedback(
     rng: np.random.Generator, cust: pd.DataFrame, start: str, end: str, n: int
 ) -> pd.DataFrame:
-    """Complaints, compliments, suggestions, reviews, call notes and social posts, by time."""
+    """Complaints, compliments, suggestions, reviews, call notes and social posts, by time.
+
+    The planted reason is not a column of the written table: hidden columns keep it
+    (``_themes``) with the text's language, script and code-mixing, for the truth.
+    """
     first, span = observation_window(start, end)
     seconds = (rng.random(n) * span * 86400).astype(np.int64)
     eligible = np.searchsorted(cust["offset"].to_numpy(), seconds // 86400, side="right")
@@ -242,7 +261,9 @@ def simulate_feedback(
     kind = np.asarray(FEEDBACK_KINDS)[rng.choice(len(FEEDBACK_KINDS), n, p=KIND_P)]
     reason, rating = _feedback_reasons(rng, kind, arch)
     touchpoint = np.array([REASON_TP[r] for r in reason])
-    touchpoint[(reason == "suggestion_feature") & (rng.random(n) < 0.4)] = "website"
+    web = rng.random(n)
+    touchpoint[(reason == "suggestion_feature") & (web < 0.4)] = "website"
+    touchpoint[(reason == "praise_digital") & (web < 0.5)] = "website"
     channel = np.array(
         [
             KIND_CHANNELS[k][0][
@@ -256,7 +277,11 @@ def simulate_feedback(
         ]
     )
     zh = rng.random(n) < CHINESE_SHARE
-    text = [_feedback_text(rng, k, r, z) for k, r, z in zip(kind, reason, zh, strict=True)]
+    mixed, traditional = text_flags(rng, zh)
+    text = [
+        _feedback_text(rng, *args)
+        for args in zip(kind, reason, zh, mixed, traditional, strict=True)
+    ]
     p_resolved = np.select([kind == "complaint", kind == "call_note"], [0.85, 0.5], 0.0)
     resolve_s = seconds + np.round(np.exp(np.log(36 * 3600) + rng.standard_normal(n)))
     resolved = (rng.random(n) < p_resolved) & (resolve_s < span * 86400)
@@ -270,9 +295,11 @@ def simulate_feedback(
             "text": text,
             "rating": np.where(rating > 0, rating.astype(str), ""),
             "rating_scale": np.where(rating > 0, "1-5", ""),
-            "reason": reason,
             "resolved_at": np.where(resolved, iso_datetimes(resolve_s.astype(np.int64), first), ""),
             "_language": np.where(zh, "zh", "en"),
+            "_themes": reason,
+            "_script": script_names(zh, traditional),
+            "_mixed": mixed,
             "_seconds": seconds,
             "_archetype": np.asarray(ARCHETYPES)[arch],
         }

@@ -30,6 +30,7 @@ from cemlib.data.synth.planted import (
     REVERSE_DRIVERS,
 )
 from cemlib.data.synth.survey import population_truth, simulate_responses
+from cemlib.data.synth.verbatims import theme_truth, verbatim_summary, verbatim_truth
 from cemlib.data.synth.world import simulate_customers, simulate_feedback, simulate_transactions
 
 __all__ = [
@@ -82,7 +83,6 @@ FEEDBACK_COLUMNS = [
     "text",
     "rating",
     "rating_scale",
-    "reason",
     "resolved_at",
 ]
 
@@ -218,15 +218,24 @@ def _write_tables(out: Path, tables: dict) -> None:
 
 
 def _write_truth(
-    out: Path, cust: pd.DataFrame, drivers: pd.DataFrame, log: pd.DataFrame, decoys: pd.DataFrame
+    out: Path,
+    cust: pd.DataFrame,
+    drivers: pd.DataFrame,
+    log: pd.DataFrame,
+    decoys: pd.DataFrame,
+    texts: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
-    """Planted archetypes, driver truth, the defect log and the decoy log under ``truth/``."""
+    """Planted archetypes, driver truth, the defect and decoy logs, and the planted themes of
+    the free text (``texts``: per-text and per-theme truth) under ``truth/``."""
     folder = out / "truth"
     folder.mkdir(parents=True, exist_ok=True)
     _archetype_truth(cust).to_parquet(folder / "archetypes.parquet", index=False)
     drivers.to_parquet(folder / "drivers.parquet", index=False)
     log[LOG_COLUMNS].to_parquet(folder / "defects.parquet", index=False)
     decoys[LOG_COLUMNS].to_parquet(folder / "decoys.parquet", index=False)
+    verbatims, themes = texts
+    verbatims.to_parquet(folder / "verbatims.parquet", index=False)
+    themes.to_parquet(folder / "themes.parquet", index=False)
 
 
 def generate(
@@ -247,7 +256,7 @@ def generate(
         Folder to write into (created if needed): ``customers.csv``, ``transactions.parquet``,
         ``responses.csv``, ``feedback.csv``, ``codebook.yaml`` and ``truth/`` with
         ``archetypes.parquet``, ``drivers.parquet``, ``defects.parquet``, ``decoys.parquet``,
-        ``truth.json``.
+        ``verbatims.parquet``, ``themes.parquet``, ``truth.json``.
     n_customers : int
         Customers in the CRM (about 10 transactions and 0.5 survey responses each).
     seed : int
@@ -267,6 +276,32 @@ def generate(
     dict
         ``rows`` written per table, ``clean_rows`` per table before defects, ``defects``
         (per table, rows per planted defect or design note) and ``out_dir``.
+
+    Notes
+    -----
+    The free text plants themes (:data:`~cemlib.data.synth.planted.REASONS`, one taxonomy for
+    feedback and survey comments, each with a polarity: -1 complaint, +1 praise, 0 suggestion).
+    The written tables do not say which: ``feedback.csv`` has no ``reason`` column. The truth
+    keeps it, computed on the clean tables before any defect is planted:
+
+    * ``truth/verbatims.parquet`` -- one row per generated text (every feedback text, every
+      non-empty survey comment): ``source_table`` ('feedback' | 'responses'), ``source_id``
+      (the ``feedback_id`` / ``response_id`` as written), ``language`` ('zh' | 'en'),
+      ``script`` ('simplified' | 'traditional' | 'latin'), ``theme`` (primary planted reason),
+      ``themes`` (list of planted reasons, primary first: a passive's "good, but bad" comment
+      carries the complaint then the praise), ``polarity`` (of the primary: -1, 0, +1),
+      ``mixed`` (bool: drawn from the code-mixed phrasings, English words in a Chinese text or
+      Chinese words in an English one) and ``text`` (the text as generated; defects -- personal
+      data, HTML, decoys, emptied texts, test markers -- may change it in the written table).
+      Sorted by ``source_table``, ``source_id``.
+    * ``truth/themes.parquet`` -- one row per reason, in taxonomy order: ``theme``,
+      ``label_en``, ``label_zh``, ``polarity``, ``n`` (texts carrying it, any position),
+      ``n_comments`` (respondents whose comment carries it), ``nps_mentioners``,
+      ``nps_others`` and ``nps_effect`` = NPS (% 9-10 minus % 0-6 on ``ltr``, unweighted) of
+      those respondents minus the NPS of every other respondent (commenting or not);
+      ``nps_mentioners`` and ``nps_effect`` are NaN for a theme no comment carries.
+    * ``truth.json`` ``verbatims``: ``n_texts``, ``by_language`` (texts per language),
+      ``traditional_share`` (of the Chinese texts) and ``mixed_share`` (of all texts).
     """
     out = Path(out_dir)
     if n_customers < 200:
@@ -281,10 +316,12 @@ def generate(
         np.random.default_rng(seed), n_customers, start, end, response_rate, n_fb
     )
     spoil_rng, truth_rng = rest.spawn(2)
+    verbatims = verbatim_truth(resp, fb)
+    themes = theme_truth(resp, verbatims)
     tables, log, decoys = _spoil_world(spoil_rng, cust, tx, resp, fb, rates, start, end)
     drivers, population = population_truth(truth_rng)
     _write_tables(out, tables)
-    _write_truth(out, cust, drivers, log, decoys)
+    _write_truth(out, cust, drivers, log, decoys, (verbatims, themes))
     summary = {
         "out_dir": str(out),
         "rows": {name: len(tables[name]) for name in TABLE_ORDER},
@@ -311,6 +348,7 @@ def generate(
         "reverse_items": list(REVERSE_DRIVERS),
         "survey_duration_median_s": DURATION_MEDIAN,
         "population": population,
+        "verbatims": verbatim_summary(verbatims),
     }
     with open(out / "truth" / "truth.json", "w", encoding="utf-8") as fh:
         fh.write(json.dumps(truth, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
