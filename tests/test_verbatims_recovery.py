@@ -18,6 +18,9 @@ from cemlib.stages import verbatims_plan
 from cemlib.stages.recovery import verbatim_recovery
 from cemlib.text.codeframe import load_codeframe
 
+# the five worlds are built once, on one worker
+pytestmark = pytest.mark.xdist_group("verbatims-recovery")
+
 SEEDS = (100, 101, 102, 103, 104)
 PARAMS = {
     "period": "quarter",

@@ -102,10 +102,12 @@ def test_verbatims_are_redacted_and_escaped_whatever_the_clean_stage_did():
             "text": [HOSTILE[0], HOSTILE[1], HOSTILE[1]],
         }
     )
-    coded, found = code_verbatims(
+    coded, _ = code_verbatims(
         collect_verbatims(feedback, None), load_codeframe(), None, {"min_texts": 30}
     )
-    themes = found.assign(n=1)
+    # both under one theme, so both are candidates for its quotes
+    coded = coded.assign(theme="late", themes=[["late"]] * len(coded))
+    themes = pd.DataFrame({"theme": ["late"], "label_en": ["Late"], "label_zh": ["迟"]})
     joined = quotes_html(coded, themes, per_theme=5)
     assert joined.count("<blockquote") == 2  # distinct texts only
     for secret in (EMAIL, PHONE, ID_CARD, BANK_CARD):

@@ -419,7 +419,8 @@ def theme_heatmap(breakdown: pd.DataFrame, by: str, labels: dict, top: int = 12)
     fig.axes[-1].tick_params(labelsize=TICK_PT)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(f"Themes by {by.replace('_', ' ')}: % of each group's verbatims")
+    # above the colour bar too: a title over the axes alone can run into its top tick
+    fig.suptitle(f"Themes by {by.replace('_', ' ')}: % of each group's verbatims", fontsize=12)
     _cjk_fallback(fig)  # before the labels are measured
     fig.tight_layout()
     renderer = fig.canvas.get_renderer()
@@ -427,4 +428,5 @@ def theme_heatmap(breakdown: pd.DataFrame, by: str, labels: dict, top: int = 12)
     if any(t.get_window_extent(renderer).width > 0.95 * cell for t in ax.get_xticklabels()):
         upright = [f"{g} {n}".replace("\n", " ") for g, n in zip(groups, counts, strict=True)]
         ax.set_xticks(columns, upright, fontsize=TICK_PT, rotation=90)  # else they would touch
+        fig.tight_layout()
     return _done(fig)
