@@ -113,7 +113,7 @@ def make_tables(n: int, seed: int = 0) -> tuple[dict[str, pd.DataFrame], object]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "codebook.yaml"
         path.write_text(
-            "items:\n  - {id: ltr, text: {en: Recommend?}, scale: [0, 10], role: outcome, "
+            "items:\n  - {id: ltr, text: {en: 'How likely to recommend'}, scale: [0, 10], role: outcome, "
             "metric: nps}\n",
             encoding="utf-8",
         )
