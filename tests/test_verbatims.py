@@ -203,3 +203,21 @@ def test_leaving_pareto_counts_distinct_lost_customers_per_theme():
     assert table.loc["late", "customers"] == 2 and table.loc["rude", "customers"] == 2
     assert table["cumulative"].iloc[-1] == pytest.approx(1.0)
     assert table.loc["late", "share"] == pytest.approx(2 / 3)
+
+
+def test_sentiment_against_ratings_matches_scipy_and_sklearn():
+    from sklearn.metrics import roc_auc_score
+
+    from cemlib.cx.verbatims import sentiment_against_ratings
+
+    rng = np.random.default_rng(3)
+    rating = rng.integers(0, 2, 40).astype(float)
+    score = np.round(rating * 0.5 + rng.normal(0, 0.5, 40), 3)
+    ids = [f"F{i}" for i in range(40)]
+    verbatims = pd.DataFrame({"source_table": "feedback", "source_id": ids, "sentiment": score})
+    feedback = pd.DataFrame({"feedback_id": ids, "rating": rating})
+    check = sentiment_against_ratings(verbatims, feedback)
+    assert check["n"] == 40
+    assert check["spearman"] == pytest.approx(stats.spearmanr(score, rating).statistic)
+    assert check["roc_auc"] == pytest.approx(roc_auc_score(rating, score))
+    assert sentiment_against_ratings(verbatims, feedback.drop(columns="rating")) == {}

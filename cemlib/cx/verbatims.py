@@ -32,6 +32,7 @@ __all__ = [
     "VERBATIM_COLUMNS",
     "collect_verbatims",
     "complaint_themes",
+    "sentiment_against_ratings",
     "emerging_themes",
     "leaving_pareto",
     "nps_impact",
@@ -239,6 +240,30 @@ def emerging_themes(verbatims: pd.DataFrame, period: str = "quarter") -> pd.Data
     table = pd.DataFrame(rows, columns=columns[:-1])
     table["change_q"] = stats.false_discovery_control(table["change_p"]) if len(table) else []
     return table.sort_values(["change_p", "theme"]).reset_index(drop=True)
+
+
+def sentiment_against_ratings(verbatims: pd.DataFrame, feedback: pd.DataFrame | None) -> dict:
+    """How the sentiment scores agree with the ratings customers gave beside their texts:
+    Spearman's rank correlation over the feedback that has both, and — for a two-valued rating
+    — the ROC AUC of the score for the higher value (the chance that a text rated high outscores
+    one rated low). A check of the model on the data at hand; empty without ratings."""
+    if feedback is None or "rating" not in feedback or "feedback_id" not in feedback:
+        return {}
+    rated = feedback[["feedback_id", "rating"]].dropna().astype({"feedback_id": "string"})
+    scored = verbatims[(verbatims["source_table"] == "feedback") & verbatims["sentiment"].notna()]
+    both = scored.merge(rated, left_on="source_id", right_on="feedback_id")
+    if len(both) < 10 or both["rating"].nunique() < 2:
+        return {}
+    out = {
+        "n": int(len(both)),
+        "spearman": float(stats.spearmanr(both["sentiment"], both["rating"]).statistic),
+    }
+    if both["rating"].nunique() == 2:
+        high = both["rating"] == both["rating"].max()
+        ranks = stats.rankdata(both["sentiment"])
+        n_high, n_low = int(high.sum()), int((~high).sum())
+        out["roc_auc"] = float((ranks[high].sum() - n_high * (n_high + 1) / 2) / (n_high * n_low))
+    return out
 
 
 def complaint_themes(themes: pd.DataFrame, negative: float = -0.2) -> pd.DataFrame:

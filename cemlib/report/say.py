@@ -69,7 +69,7 @@ def theme_table(themes: pd.DataFrame, language: str = "en", top: int | None = No
     impact with its 95% interval, change of share since the previous period."""
     labels = theme_labels(themes, language)
     rows = themes if top is None else themes.head(top)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "theme": [labels[t] for t in rows["theme"]],
             "found by": rows["source"].map(_SOURCE_WORDS).fillna(""),
@@ -86,6 +86,9 @@ def theme_table(themes: pd.DataFrame, language: str = "en", top: int | None = No
             "change (pts)": [_signed(100 * c, 1) for c in rows["share_change"]],
         }
     ).reset_index(drop=True)
+    # a column no theme can fill (no survey, no dates) is left out, not shown as dashes
+    empty = {"NPS impact [95% CI]": "nps_impact", "change (pts)": "share_change"}
+    return table.drop(columns=[c for c, source in empty.items() if rows[source].isna().all()])
 
 
 def emerging_table(emerging: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -181,6 +184,17 @@ def _method_line(study) -> str:  # type: ignore[no-untyped-def]
             parts.append(f"{held['accuracy']:.0%} on {int(held.get('n_test') or 0):,} {name} "
                          "texts it never saw")  # fmt: skip
     accuracy = f" (held-out accuracy {', '.join(parts)})" if parts else ""
+    rated = (study.verbatims_metrics or {}).get("sentiment_vs_ratings") or {}
+    if rated.get("n"):
+        auc = (
+            f", ROC AUC {rated['roc_auc']:.2f} for the higher rating"
+            if rated.get("roc_auc")
+            else ""
+        )
+        accuracy += (
+            f"; on the {int(rated['n']):,} texts here that carry a rating, the score's rank "
+            f"correlation with it is {rated['spearman']:.2f}{auc}"
+        )
     return (
         "Themes come from the codeframe's keyword and pattern rules in both languages and, for "
         "texts those miss, from clusters of texts with the same meaning in a multilingual "

@@ -201,6 +201,7 @@ def verbatims_headline(results, sentiment_metrics: dict, recovered: dict | None 
         ],
         "emerging": significant,
         "sentiment_held_out": held_out,
+        "sentiment_vs_ratings": {k: _number(v) for k, v in results.ratings.items()},
     }
     if recovered:
         out["recovery"] = {

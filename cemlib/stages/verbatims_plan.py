@@ -24,6 +24,7 @@ from cemlib.cx.verbatims import (
     leaving_pareto,
     nps_impact,
     period_labels,
+    sentiment_against_ratings,
     theme_breakdown,
 )
 from cemlib.data.schema import Codebook, survey_weight_column
@@ -213,6 +214,7 @@ class VerbatimResults:
     emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
     pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
     skips: Skips = field(default_factory=Skips)
+    ratings: dict = field(default_factory=dict)  # sentiment against the ratings given
 
 
 def nps_item(codebook: Codebook | None) -> str | None:
@@ -278,7 +280,8 @@ def analyse(
         skips.add("reasons for leaving", "complaints linked to customers with a lifetime "
                   "model's P(alive)", "No complaint is tied to a customer the model judges "
                   "lost.")  # fmt: skip
-    return VerbatimResults(verbatims, themes, breakdowns, impact, emerging, pareto, skips)
+    ratings = sentiment_against_ratings(verbatims, feedback)
+    return VerbatimResults(verbatims, themes, breakdowns, impact, emerging, pareto, skips, ratings)
 
 
 def _emerging(verbatims: pd.DataFrame, params: dict, skips: Skips) -> pd.DataFrame:
