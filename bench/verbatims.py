@@ -32,7 +32,7 @@ from cemlib.data.schema import parse_codebook  # noqa: E402
 from cemlib.stages import verbatims_plan  # noqa: E402
 from cemlib.text import embed as embed_module  # noqa: E402
 from cemlib.text.codeframe import load_codeframe  # noqa: E402
-from cemlib.text.sentiment import default_model_path  # noqa: E402
+from cemlib.text.sentiment import cached_sentiment_model, default_model_path  # noqa: E402
 
 TARGET_SECONDS = 180
 TARGET_GIB = 4.0
@@ -145,7 +145,7 @@ def main() -> int:
     started = time.perf_counter()
     tables, codebook = make_tables(args.n)
     print(f"made {args.n:,} texts in {time.perf_counter() - started:.1f} s")
-    model = verbatims_plan.cached_sentiment_model(default_model_path())
+    model = cached_sentiment_model(default_model_path())
     params = {
         "period": "quarter",
         "min_period_n": 30,

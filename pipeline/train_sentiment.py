@@ -19,8 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cemlib.config import METRICS_DIR, MODELS_DIR  # noqa: E402
 from cemlib.data.io import write_json  # noqa: E402
-from cemlib.stages.verbatims_plan import cached_sentiment_model  # noqa: E402
-from cemlib.text.sentiment import default_model_path  # noqa: E402
+from cemlib.text.sentiment import cached_sentiment_model, default_model_path  # noqa: E402
 
 
 def main() -> None:

@@ -44,8 +44,7 @@ def sentiment_model():
     model is cached by the code and package versions (cemlib.text.sentiment.default_model_path):
     a machine trains it once, and parallel workers and the stage subprocesses wait for the first
     (a file lock) instead of training again."""
-    from cemlib.stages.verbatims_plan import cached_sentiment_model
-    from cemlib.text.sentiment import default_model_path
+    from cemlib.text.sentiment import cached_sentiment_model, default_model_path
 
     return cached_sentiment_model(default_model_path())
 

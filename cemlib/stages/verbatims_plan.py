@@ -40,7 +40,6 @@ __all__ = [
     "VERBATIMS_COLUMNS",
     "VerbatimResults",
     "analyse",
-    "cached_sentiment_model",
     "code_verbatims",
     "codeframe_for",
     "nps_item",
@@ -65,29 +64,14 @@ _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")  # what redaction leaves ([PHONE]) is 
 NEEDS_TEXT = "a feedback table with text or survey responses with a comment"
 
 
-def cached_sentiment_model(path: str | Path):  # type: ignore[no-untyped-def]
-    """The sentiment model saved at ``path``, trained and saved there first when absent.
-
-    Training reads only corpora inside pinned packages, so one trained model serves every run of
-    the same code; a file lock makes concurrent runs (test workers) wait for the first.
-    """
-    from filelock import FileLock
-
-    from cemlib.text.sentiment import load_sentiment_model, train_sentiment_model
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock"):
-        if not path.exists():
-            print(f"training the sentiment model (kept at {path})", flush=True)
-            train_sentiment_model(progress=True).save(path)
-    return load_sentiment_model(path)
-
-
 def sentiment_model_for(models_dir: str | Path):  # type: ignore[no-untyped-def]
     """The pipeline's trained model (``models_dir/sentiment.npz``, written by the
     ``sentiment_model`` stage), or — in a notebook run outside ``dvc repro`` — the cached one."""
-    from cemlib.text.sentiment import default_model_path, load_sentiment_model
+    from cemlib.text.sentiment import (
+        cached_sentiment_model,
+        default_model_path,
+        load_sentiment_model,
+    )
 
     staged = Path(models_dir) / "sentiment.npz"
     return (

@@ -40,13 +40,10 @@ import importlib.metadata
 import io
 import json
 import os
-import re
 import tempfile
 import time
-import unicodedata
 import zipfile
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +55,7 @@ import scipy.sparse as sp
 from cemlib.errors import XVOCError
 from cemlib.text.embed import DIMENSIONS, embed
 from cemlib.text.language import detect_language
-from cemlib.text.tokens import analysis_text, tokenize
+from cemlib.text.ngrams import MAX_SCORE_CHARS, count_matrix, ngrams, text_units, weigh
 
 __all__ = [
     "EMBED_C",
@@ -69,6 +66,7 @@ __all__ = [
     "LanguageModel",
     "NgramModel",
     "SentimentModel",
+    "cached_sentiment_model",
     "default_model_path",
     "load_sentiment_model",
     "score_sentiment",
@@ -77,7 +75,6 @@ __all__ = [
 ]
 
 #: Characters of a text that are scored (the embedding reads its first 2,000).
-MAX_SCORE_CHARS = 5000
 #: ``|sentiment|`` below this is 'neutral'.
 NEUTRAL_BAND = 0.2
 #: Chinese training texts embedded for the embedding model and the stacker.
@@ -98,7 +95,6 @@ META_C = 1.0
 FOLDS = 5
 MIN_DF = 2  # an n-gram seen in one training text only is not a feature
 FORMAT = "cemlib-sentiment-1"
-_SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 
 # ------------------------------------------------------------------------------- model classes
@@ -274,54 +270,6 @@ def _model_from_arrays(arrays: dict[str, np.ndarray]) -> SentimentModel:
 
 
 # ------------------------------------------------------------------------------------ features
-
-
-def text_units(text: str, unit: str) -> list[str]:
-    """The units n-grams are made of, after NFKC: the words of
-    :func:`~cemlib.text.tokens.tokenize` (``'word'``) or the characters of the analysed text,
-    runs of space as one (``'char'``)."""
-    text = unicodedata.normalize("NFKC", text[:MAX_SCORE_CHARS])  # full-width to ASCII
-    if unit == "word":
-        return tokenize(text)
-    return list(_SPACE.sub(" ", analysis_text(text)).strip())
-
-
-def ngrams(units: Sequence[str], unit: str, n_min: int, n_max: int) -> list[str]:
-    """The n-grams of a unit sequence for n_min <= n <= n_max (words joined by a space)."""
-    glue = " " if unit == "word" else ""
-    return [
-        glue.join(units[i : i + n])
-        for n in range(n_min, n_max + 1)
-        for i in range(len(units) - n + 1)
-    ]
-
-
-def count_matrix(term_lists: Iterable[list[str]], index: dict[str, int], n: int) -> sp.csr_matrix:
-    """Term counts, one row per text, columns of ``index`` (sorted within each row)."""
-    indptr, indices, data = [0], [], []  # type: list[int], list[int], list[int]
-    for terms in term_lists:
-        counts = Counter(col for col in map(index.get, terms) if col is not None)
-        columns = sorted(counts)
-        indices.extend(columns)
-        data.extend(counts[c] for c in columns)
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (np.asarray(data, np.float64), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
-        shape=(n, len(index)),
-    )
-
-
-def weigh(counts: sp.csr_matrix, idf: np.ndarray, binary: bool) -> sp.csr_matrix:
-    """Binary presence, or sublinear TF (1 + log tf) x idf with rows of unit length."""
-    x = counts.astype(np.float64, copy=True)
-    if binary:
-        x.data[:] = 1.0
-        return x
-    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
-    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))  # each row summed in its order
-    norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=x.shape[0]))
-    x.data /= np.where(norms > 0, norms, 1.0)[rows]
-    return x
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -562,10 +510,25 @@ def _fingerprint() -> str:
     the embedding) and of the package versions: a change of any gives a new default file."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("sentiment.py", "sentiment_corpora.py", "tokens.py", "embed.py"):
+    for name in ("sentiment.py", "sentiment_corpora.py", "ngrams.py", "tokens.py", "embed.py"):
         digest.update((here / name).read_bytes())
     digest.update(json.dumps(_versions(), sort_keys=True).encode())
     return digest.hexdigest()[:12]
+
+
+def cached_sentiment_model(path: str | os.PathLike[str]) -> SentimentModel:
+    """The model saved at ``path``, trained and saved there first when absent. Training reads
+    only corpora inside pinned packages, so one trained model serves every run of the same code;
+    a file lock makes concurrent runs (test workers, stages) wait for the first."""
+    from filelock import FileLock
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        if not path.exists():
+            print(f"training the sentiment model (kept at {path})", flush=True)
+            train_sentiment_model(progress=True).save(path)
+    return load_sentiment_model(path)
 
 
 def default_model_path() -> Path:
