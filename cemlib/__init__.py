@@ -13,7 +13,7 @@ What drives advocacy
     ``correlation``), :func:`importance_performance`, :func:`kano`, :func:`cei_bei_map`
 Who matters
     :func:`rfm_summary`, :class:`BetaGeoFitter`, :class:`GammaGammaFitter`,
-    :func:`customer_lifetime_value`, :func:`archetypes`
+    :class:`ShiftedBetaGeometricFitter`, :func:`customer_lifetime_value`, :func:`archetypes`
 What customers say
     :func:`sentiment`, :func:`code_themes`, :func:`discover_themes`
 
@@ -38,6 +38,7 @@ _EXPORTS = {
     "CleanResult": "cemlib.cleaning.folder",
     "GammaGammaFitter": "cemlib.stats.lifetime",
     "RawFolder": "cemlib.data.io",
+    "ShiftedBetaGeometricFitter": "cemlib.stats.lifetime",
     "XVOCError": "cemlib.errors",
     "archetypes": "cemlib.cx.segments.pipeline",
     "cei_bei_map": "cemlib.cx.analyses",
@@ -62,6 +63,7 @@ __all__ = [
     "CleanResult",
     "GammaGammaFitter",
     "RawFolder",
+    "ShiftedBetaGeometricFitter",
     "XVOCError",
     "archetypes",
     "cei_bei_map",
@@ -93,6 +95,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (a test keeps th
     from cemlib.stats.lifetime import (
         BetaGeoFitter,
         GammaGammaFitter,
+        ShiftedBetaGeometricFitter,
         customer_lifetime_value,
         rfm_summary,
     )

@@ -40,16 +40,19 @@ def _clean(name: str, folder):
     return result.tables, result.codebook
 
 
-def _segments(tables, codebook) -> pd.DataFrame:
+def _segments(tables, codebook) -> tuple[pd.DataFrame, dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        segments, _, _ = segment_customers(tables, codebook, DEFAULT_PARAMS | {"n_boot": 2})
-    return segments
+        segments, _, info = segment_customers(tables, codebook, DEFAULT_PARAMS | {"n_boot": 2})
+    return segments, info
 
 
 def test_telco_archetypes_order_observed_churn_as_the_framework_predicts(tmp_path):
     tables, codebook = _clean("telco_churn", tmp_path)
-    segments = _segments(tables, codebook)
+    segments, info = _segments(tables, codebook)
+    # monthly bills on one cycle: a contractual base, valued with the sBG, not the BG/NBD
+    assert info["business_model"]["model"] == "contractual", info["business_model"]
+    assert info["lifetime"]["sbg"] is not None and "bgnbd" not in info["lifetime"]
     churn = pd.read_parquet(tmp_path / "truth" / "observed" / "churn.parquet")
     both = segments.merge(churn, on="customer_id", validate="one_to_one")
     assert len(both) == len(churn)
@@ -95,7 +98,7 @@ def _promotion_conditional_switching(transactions: pd.DataFrame) -> pd.DataFrame
 
 def test_panel_butterflies_switch_on_promotion_more_than_strategic_households(tmp_path):
     tables, codebook = _clean("cracker", tmp_path)
-    segments = _segments(tables, codebook).set_index("customer_id")
+    segments = _segments(tables, codebook)[0].set_index("customer_id")
     counts = _promotion_conditional_switching(tables["transactions"])
     counts["archetype"] = segments["archetype"].reindex(counts.index)
     by_archetype = counts.groupby("archetype")[["switches", "promo_switches"]].sum()

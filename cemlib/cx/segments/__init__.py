@@ -24,18 +24,24 @@ Pipeline of :func:`segment_customers` (:mod:`.pipeline`)
    transactions (recency, purchase occasions, spend, margin net of cost to serve, tenure,
    regularity, promo share, brand switching where a ``brand`` column exists) and from linked
    surveys.
-2. :func:`lifetime_columns` (:mod:`.lifetime_columns`) — BG/NBD and Gamma-Gamma
+2. :func:`detect_business_model` (:mod:`.contractual`) — contractual (bills on one cycle) or
+   non-contractual, from the data or as set (``business_model``), with the reason.
+3. :func:`lifetime_columns` (:mod:`.lifetime_columns`) — BG/NBD and Gamma-Gamma
    (:mod:`cemlib.stats.lifetime`): probability alive, expected purchases over a horizon, expected
-   spend, discounted margin CLV, the purchase rate while active and the projected active time.
-3. :func:`score_customers` (:mod:`.scores`) — ``value_score`` (annual contribution while active)
-   and ``loyalty_score`` (projected relationship duration, behavioural), both z-scores.
-4. :func:`assign_archetypes` (:mod:`.grid`) — quadrant of the grid, thresholds from a
-   two-component Gaussian mixture per axis (or medians, or numbers), ``archetype_confidence`` and
-   ``thin_history``.
-5. :func:`cluster_customers` (:mod:`.clusters`) — Gaussian mixtures on the standardised features,
+   spend, discounted margin CLV, the purchase rate while active and the projected active time;
+   for a contractual base :func:`contractual_columns`, the same columns from the
+   shifted-beta-geometric model (Fader & Hardie 2007, 2010).
+4. :func:`score_customers` (:mod:`.scores`) — ``value_score`` (annual contribution while active)
+   and ``loyalty_score`` (projected relationship duration: observed behaviour first — recency
+   against the customer's own rhythm, tenure, deal-proneness — the lifetime model second, with a
+   weight set by its diagnostics), both z-scores.
+5. :func:`assign_archetypes` (:mod:`.grid`) — quadrant of the grid, each axis cut at the median
+   boundary of two-component Gaussian mixtures fitted on bootstrap resamples (or medians, or
+   numbers), ``archetype_confidence``, ``archetype_agreement`` and ``thin_history``.
+6. :func:`cluster_customers` (:mod:`.clusters`) — Gaussian mixtures on the standardised features,
    number of clusters by BIC, clusters named by where they sit on the grid, bootstrap stability
    (ARI).
-6. :func:`profile_segments` and :func:`treatment` (:mod:`.profiles`, :mod:`.grid`) — what
+7. :func:`profile_segments` and :func:`treatment` (:mod:`.profiles`, :mod:`.grid`) — what
    each group is worth and what to do.
 
 :func:`cemlib.stages.recovery.archetype_recovery` compares the archetypes with what the synthetic
@@ -86,6 +92,7 @@ Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 
 
 from cemlib.cx.segments._common import SegmentWarning
 from cemlib.cx.segments.clusters import archetype_stability, cluster_customers
+from cemlib.cx.segments.contractual import contractual_columns, detect_business_model
 from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.grid import (
     ARCHETYPES,
@@ -96,7 +103,11 @@ from cemlib.cx.segments.grid import (
 )
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
 from cemlib.cx.segments.pipeline import DEFAULT_PARAMS, archetypes, segment_customers
-from cemlib.cx.segments.profiles import attitudinal_grid, profile_segments
+from cemlib.cx.segments.profiles import (
+    archetype_confidence_table,
+    attitudinal_grid,
+    profile_segments,
+)
 from cemlib.cx.segments.scores import score_customers, shrink_share
 from cemlib.stages.segments_plan import (
     brand_behaviour,
@@ -112,11 +123,14 @@ __all__ = [
     "TREATMENTS",
     "AxisThresholds",
     "SegmentWarning",
+    "archetype_confidence_table",
     "archetype_stability",
     "assign_archetypes",
     "attitudinal_grid",
     "brand_behaviour",
     "cluster_customers",
+    "contractual_columns",
+    "detect_business_model",
     "customer_features",
     "empty_results",
     "holdout_or_reason",

@@ -130,8 +130,8 @@ def customer_features(
             that are of the focal brand); share of consecutive purchase pairs where the brand
             changes; share of those switches made onto a brand bought on promotion (0 without a
             switch). The promotion-conditional switch is the most consistent deal-proneness
-            signal in scanner panels (Gupta 1988). The counts behind them: ``n_pairs``,
-            ``n_switches``, ``n_promo_switches``.
+            signal in scanner panels (Gupta 1988). The counts behind them: ``n_focal``,
+            ``n_brand_known``, ``n_pairs``, ``n_switches``, ``n_promo_switches``.
         ``n_surveys``, ``ltr``, loyalty items, ``emotional_loyalty`` (with linked surveys)
             responses per customer; the latest answer to the likelihood-to-recommend item and to
             each emotional-loyalty item (latest non-missing by ``submitted_at``); the mean of the
@@ -297,11 +297,10 @@ def customer_features(
             _warn(f"customer_features: focal brand {focal_brand!r} is never bought", notes)
         brand = focal_brand
         n_known = np.bincount(b_code[known], minlength=n)
-        out["scr"] = _ratio(
-            np.bincount(b_code[known], weights=b_brand[known] == focal_brand, minlength=n),
-            n_known,
-            0.0,
-        )
+        n_focal = np.bincount(b_code[known], weights=b_brand[known] == focal_brand, minlength=n)
+        out["scr"] = _ratio(n_focal, n_known, 0.0)
+        out["n_focal"] = n_focal.astype("int64")
+        out["n_brand_known"] = n_known
         pair = ~new_cust & known & np.r_[False, known[:-1]]
         prev = np.r_[None, b_brand[:-1]]
         switch = pair & (b_brand != prev)

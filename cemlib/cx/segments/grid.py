@@ -90,6 +90,10 @@ class AxisThresholds(BaseEstimator):
     random_state : int
     max_fit_rows : int
         The mixture is fitted on a seeded sample of at most this many values.
+    n_boot : int
+        With ``mixture``: fit the mixture on this many bootstrap resamples and cut at the median
+        of their boundaries (bagging, Breiman 1996), so the cut does not hinge on one EM run;
+        0 fits once.
 
     Attributes
     ----------
@@ -98,17 +102,28 @@ class AxisThresholds(BaseEstimator):
         Within-component standard deviation (pooled), the unit of the confidence.
     method_ : str
         The method used (``median`` when the mixture fell back to it).
+    boot_thresholds_ : ndarray
+        The resamples' boundaries (empty without bootstrap); ``interval_`` their 2.5 and 97.5
+        percentiles (the threshold itself twice without bootstrap).
+
+    References
+    ----------
+    Breiman, L. (1996). Bagging predictors. *Machine Learning* 24(2), 123–140.
     """
 
-    def __init__(self, method="mixture", random_state: int = 0, max_fit_rows: int = 20000):
+    def __init__(
+        self, method="mixture", random_state: int = 0, max_fit_rows: int = 20000, n_boot: int = 0
+    ):
         self.method = method
         self.random_state = random_state
         self.max_fit_rows = max_fit_rows
+        self.n_boot = n_boot
 
     def fit(self, scores, notes: list | None = None, name: str = "score"):
         s = np.asarray(scores, dtype="float64")
         sd = float(s.std()) if len(s) else 0.0
         self.spread_ = sd if sd > 0 else 1.0
+        self.boot_thresholds_ = np.empty(0)
         if not isinstance(self.method, str):
             self.threshold_, self.method_ = float(self.method), "given"
             return self
@@ -136,7 +151,25 @@ class AxisThresholds(BaseEstimator):
         self.threshold_, self.method_ = split.threshold, "mixture"
         self.spread_ = split.spread
         self.mixture_ = split.components
+        if self.n_boot > 0:
+            self._bag(s)
         return self
+
+    def _bag(self, s: np.ndarray) -> None:
+        """Cut at the median boundary of mixtures fitted on bootstrap resamples."""
+        size = min(len(s), self.max_fit_rows)
+        cuts = []
+        for b in range(int(self.n_boot)):
+            rng = np.random.default_rng([self.random_state, 20_000 + b])
+            split = split_two_groups(s[rng.integers(0, len(s), size)], self.random_state, size)
+            if split.threshold is not None and min(split.weights) >= 0.05:
+                cuts.append(split.threshold)
+        if len(cuts) * 2 < self.n_boot:  # most resamples show no two groups: keep the one fit
+            return
+        self.boot_thresholds_ = np.asarray(cuts)
+        self.threshold_ = float(np.median(cuts))
+        self.interval_ = tuple(float(q) for q in np.quantile(cuts, [0.025, 0.975]))
+        self.method_ = f"mixture, median of {len(cuts)} bootstrap fits"
 
     def confidence(self, scores) -> np.ndarray:
         """Probability that the true score lies on the observed side: Φ(|s − t| / spread)."""
@@ -151,6 +184,22 @@ def _axis_methods(thresholds) -> dict:
     return {"value": thresholds, "loyalty": thresholds}
 
 
+def _agreement(v, lo, high_v, high_l, value_cuts, loyalty_cuts) -> np.ndarray:
+    """Share of the bootstrap pairs of cuts under which each customer stays in the quadrant
+    (pairs by resample; an axis without resamples keeps its one cut)."""
+    k = max(len(value_cuts), len(loyalty_cuts))
+    if k == 0:
+        return np.ones(len(v))
+    same = np.zeros(len(v))
+    for b in range(k):
+        keep_v = (v >= value_cuts[b % len(value_cuts)]) == high_v if len(value_cuts) else True
+        keep_l = (
+            (lo >= loyalty_cuts[b % len(loyalty_cuts)]) == high_l if len(loyalty_cuts) else True
+        )
+        same += keep_v & keep_l
+    return same / k
+
+
 def assign_archetypes(
     scores: pd.DataFrame,
     n_occasions=None,
@@ -159,6 +208,7 @@ def assign_archetypes(
     random_state: int = 0,
     max_fit_rows: int = 20000,
     notes: list | None = None,
+    n_boot: int = 0,
 ) -> tuple[pd.DataFrame, dict]:
     r"""Place every customer in a quadrant of the value × loyalty grid.
 
@@ -176,6 +226,9 @@ def assign_archetypes(
         Customers with at most this many purchase occasions are flagged ``thin_history``.
     random_state, max_fit_rows : int
         For the mixtures.
+    n_boot : int
+        Bootstrap resamples of each axis' mixture (:class:`AxisThresholds`): the cut is the
+        median boundary, reported with its 95 % interval.
 
     Returns
     -------
@@ -183,9 +236,12 @@ def assign_archetypes(
         ``archetype``, ``high_value``, ``high_loyalty``, ``archetype_confidence`` (probability,
         0.25–1, that both axes are on the observed side: the product of Φ(distance to the
         threshold / within-group spread) over the two axes — near 0.25 on the crossing, near 1
-        far inside a quadrant) and ``thin_history``.
+        far inside a quadrant), ``archetype_agreement`` (with bootstrap: the share of the
+        resamples' pairs of cuts under which the customer keeps the archetype; 1 without) and
+        ``thin_history``.
     info : dict
-        Threshold, method and spread per axis.
+        Threshold, method, spread, ``interval`` (2.5 and 97.5 percentiles of the bootstrap cuts)
+        and ``n_boot`` (resamples that found two groups) per axis.
 
     Notes
     -----
@@ -207,9 +263,9 @@ def assign_archetypes(
     fit_rows = ~thin if (~thin).sum() >= 20 else np.ones(len(scores), dtype=bool)
     axes = {}
     for axis in ("value", "loyalty"):
-        axes[axis] = AxisThresholds(spec.get(axis, "mixture"), random_state, max_fit_rows).fit(
-            scores[f"{axis}_score"].to_numpy(dtype="float64")[fit_rows], notes, f"{axis} score"
-        )
+        axes[axis] = AxisThresholds(
+            spec.get(axis, "mixture"), random_state, max_fit_rows, n_boot
+        ).fit(scores[f"{axis}_score"].to_numpy(dtype="float64")[fit_rows], notes, f"{axis} score")
     v = scores["value_score"].to_numpy(dtype="float64")
     lo = scores["loyalty_score"].to_numpy(dtype="float64")
     high_v = v >= axes["value"].threshold_
@@ -222,6 +278,9 @@ def assign_archetypes(
     out["high_value"] = high_v
     out["high_loyalty"] = high_l
     out["archetype_confidence"] = axes["value"].confidence(v) * axes["loyalty"].confidence(lo)
+    out["archetype_agreement"] = _agreement(
+        v, lo, high_v, high_l, axes["value"].boot_thresholds_, axes["loyalty"].boot_thresholds_
+    )
     out["thin_history"] = thin
     if len(np.unique(arche)) == 1:
         _warn(f"archetypes: every customer falls in one quadrant ({arche[0]})", notes)
@@ -230,6 +289,8 @@ def assign_archetypes(
             "threshold": float(t.threshold_),
             "method": t.method_,
             "spread": float(t.spread_),
+            "interval": list(getattr(t, "interval_", (t.threshold_, t.threshold_))),
+            "n_boot": len(t.boot_thresholds_),
             **({"mixture": t.mixture_} if hasattr(t, "mixture_") else {}),
         }
         for axis, t in axes.items()

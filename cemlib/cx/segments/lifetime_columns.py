@@ -38,7 +38,7 @@ from cemlib.stats.lifetime import (
     rfm_summary,
 )
 
-__all__ = ["lifetime_columns"]
+__all__ = ["lifetime_columns", "shrunk_margin_rate"]
 
 
 def _record_fit(info: dict, name: str, model: BetaGeoFitter | GammaGammaFitter) -> None:
@@ -244,13 +244,7 @@ def lifetime_columns(
     spend = np.where(np.isfinite(spend), spend, pop_spend)
     cols["expected_spend"] = spend
 
-    revenue = features["revenue"].to_numpy(dtype="float64")
-    margin = features["margin_total"].to_numpy(dtype="float64")
-    total_rev = revenue.sum()
-    overall = float(margin.sum() / total_rev) if total_rev > 0 else 1.0
-    prior_weight = 2.0 * (float(own[has].mean()) if has.any() else 0.0)
-    m_rate = _ratio(margin + prior_weight * overall, revenue + prior_weight, overall)
-    m_rate = np.clip(np.nan_to_num(m_rate, nan=overall), -1.0, 1.0)
+    m_rate = shrunk_margin_rate(features, has)
     cols["margin_rate"] = m_rate
 
     clv_gross = np.zeros(n)
@@ -282,6 +276,19 @@ def lifetime_columns(
     cols["clv_gross"] = clv_gross
     cols["clv"] = clv_gross - cost_unit * active * disc
     return cols, info
+
+
+def shrunk_margin_rate(features: pd.DataFrame, buyers: np.ndarray) -> np.ndarray:
+    """Each customer's margin / revenue, shrunk toward the overall rate with the weight of two
+    average purchases of the ``buyers`` (so one purchase cannot give an extreme rate)."""
+    own = features["monetary"].to_numpy(dtype="float64")
+    revenue = features["revenue"].to_numpy(dtype="float64")
+    margin = features["margin_total"].to_numpy(dtype="float64")
+    total_rev = revenue.sum()
+    overall = float(margin.sum() / total_rev) if total_rev > 0 else 1.0
+    prior_weight = 2.0 * (float(own[buyers].mean()) if buyers.any() else 0.0)
+    m_rate = _ratio(margin + prior_weight * overall, revenue + prior_weight, overall)
+    return np.clip(np.nan_to_num(m_rate, nan=overall), -1.0, 1.0)
 
 
 class _OwnSpend:

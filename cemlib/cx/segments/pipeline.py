@@ -20,6 +20,7 @@ import pandas as pd
 
 from cemlib.cx.segments._common import _warn
 from cemlib.cx.segments.clusters import _name_clusters, archetype_stability, cluster_customers
+from cemlib.cx.segments.contractual import contractual_columns, detect_business_model
 from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.grid import TREATMENTS, assign_archetypes
 from cemlib.cx.segments.lifetime_columns import lifetime_columns
@@ -41,7 +42,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "default_margin_rate": 1.0,  # margin = amount × this when transactions carry no margin
     "focal_brand": None,  # brand whose share of requirements is measured; default: most bought
     "thin_history_max": 2,  # customers with at most this many purchase occasions: thin history
+    "business_model": "auto",  # auto | non_contractual | contractual (lifetime model to use)
     "thresholds": "mixture",  # mixture | median | {"value": z, "loyalty": z}
+    "threshold_boot": 20,  # bootstrap fits of each axis' mixture: the cut is their median
     "cluster_k": [2, 8],  # range of clusters tried (inclusive)
     "cluster_criterion": "bic",  # bic | icl | silhouette
     "cluster_features": None,  # default: value score, loyalty components, value ingredients
@@ -56,10 +59,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
 
 _CLUSTER_FEATURES = (
     "value_score",
-    "z_projected",
-    "z_duration",
-    "z_p_active",
+    "z_rhythm",
+    "z_tenure",
     "z_deal",
+    "z_model",
     "purchase_rate",
     "expected_spend",
     "margin_rate",
@@ -108,6 +111,24 @@ def _cluster_matrix(
         else:
             X[c] = _zscore(v, c, notes)
     return X
+
+
+def _model_weight(
+    business_model: str, fitted: dict[str, float] | None, degenerate: list[str]
+) -> tuple[float, str]:
+    """Weight of the lifetime model in the loyalty axis, from its diagnostics, and why."""
+    name = "sBG" if business_model == "contractual" else "BG/NBD"
+    if fitted is None:
+        return 0.0, f"The {name} could not be fitted; loyalty rests on observed behaviour alone."
+    if degenerate:
+        return 0.0, (
+            f"The {name} fit is degenerate ({', '.join(degenerate)} at an extreme: not identified "
+            "by these data); loyalty rests on observed behaviour alone."
+        )
+    return (
+        1.0,
+        f"The {name} fitted without degenerate parameters; it is one of four loyalty inputs.",
+    )
 
 
 def _canonical_transactions(
@@ -183,8 +204,11 @@ def segment_customers(
     info : dict
         ``thresholds`` (per axis), ``clusters`` (k, BIC table, stability, names, standardised
         means per cluster for a heatmap), ``archetype_stability``, ``lifetime`` (model
-        parameters), ``observation_end``, ``margin_basis``, ``focal_brand``, ``params`` and
-        ``warnings`` (every warning raised, as text).
+        parameters), ``business_model`` (:func:`~cemlib.cx.segments.contractual.
+        detect_business_model`: which lifetime model and why), ``loyalty`` (the components'
+        weights and why the model's weight is what it is), ``observation_end``,
+        ``margin_basis``, ``focal_brand``, ``params`` and ``warnings`` (every warning raised, as
+        text).
     """
     p = {**DEFAULT_PARAMS, **(params or {})}
     unknown = set(p) - set(DEFAULT_PARAMS)
@@ -212,18 +236,33 @@ def segment_customers(
         notes=notes,
     )
     attrs = dict(feats.attrs)
-    life, life_info = lifetime_columns(
-        tx,
-        feats,
-        p["time_unit_days"],
-        p["horizon_days"],
-        p["annual_discount_rate"],
-        p["duration_days"],
-        notes,
-    )
+    business = detect_business_model(feats, tables.get("customers"), p["business_model"])
+    if business["model"] == "contractual":
+        life, life_info = contractual_columns(
+            feats,
+            business["period_days"],
+            p["horizon_days"],
+            p["annual_discount_rate"],
+            p["duration_days"],
+            notes,
+        )
+        fitted, degenerate = life_info["sbg"], life_info["sbg_degenerate"]
+    else:
+        life, life_info = lifetime_columns(
+            tx,
+            feats,
+            p["time_unit_days"],
+            p["horizon_days"],
+            p["annual_discount_rate"],
+            p["duration_days"],
+            notes,
+        )
+        fitted, degenerate = life_info["bgnbd"], life_info.get("bgnbd_degenerate", [])
+    model_weight, model_note = _model_weight(business["model"], fitted, degenerate)
     frame = pd.concat([feats, life], axis=1)
     frame.attrs = attrs
-    scores = score_customers(frame, notes)
+    scores = score_customers(frame, notes, model_weight)
+    loyalty_info = {"weights": scores.attrs["loyalty_weights"], "model": model_note}
     frame = pd.concat([frame, scores], axis=1)
     assigned, thr_info = assign_archetypes(
         frame,
@@ -233,6 +272,7 @@ def segment_customers(
         p["random_state"],
         p["max_fit_rows"],
         notes,
+        p["threshold_boot"],
     )
     frame = pd.concat([frame, assigned], axis=1)
     n_thin = int(frame["thin_history"].sum())
@@ -294,6 +334,8 @@ def segment_customers(
         "clusters": cl_info,
         "archetype_stability": arch_stab,
         "lifetime": life_info,
+        "business_model": business,
+        "loyalty": loyalty_info,
         "thin_history_share": n_thin / len(frame) if len(frame) else None,
         "observation_end": attrs["observation_end"],
         "margin_basis": attrs["margin_basis"],
@@ -364,7 +406,7 @@ def archetypes(
     >>> table.columns[:3].tolist()
     ['client', 'archetype', 'value_score']
     >>> table["archetype"].value_counts().to_dict()
-    {'barnacle': 1738, 'butterfly': 233, 'stranger': 210, 'strategic': 176}
+    {'stranger': 1513, 'barnacle': 435, 'butterfly': 253, 'strategic': 156}
     >>> table.attrs["notes"][0].split(";")[0]
     'customer_features: transactions carry no margin column'
     """

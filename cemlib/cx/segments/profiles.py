@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from cemlib.cx.metrics import nps_summary as _nps
-from cemlib.cx.segments.grid import treatment
+from cemlib.cx.segments.grid import ARCHETYPES, treatment
 
-__all__ = ["attitudinal_grid", "profile_segments"]
+__all__ = ["archetype_confidence_table", "attitudinal_grid", "profile_segments"]
 
 
 def profile_segments(
@@ -145,3 +145,21 @@ def attitudinal_grid(segments: pd.DataFrame, attitude: str | None = None) -> pd.
     out = pd.Series(kind, index=segments.index, dtype="string", name="attitudinal_type")
     out[att.isna()] = pd.NA
     return out
+
+
+def archetype_confidence_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """How firmly each archetype's customers sit in it: per archetype, ``customers``, the median
+    ``archetype_confidence`` (both axes on the observed side, from the distance to each cut),
+    the share of customers whose archetype holds under at least 90 % of the bootstrap cuts
+    (``archetype_agreement``) and the share with a thin history (a provisional label)."""
+    g = segments.groupby("archetype", observed=True, sort=False)
+    table = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "median_confidence": g["archetype_confidence"].median(),
+            "share_stable_90": g["archetype_agreement"].agg(lambda a: float((a >= 0.9).mean())),
+            "share_thin_history": g["thin_history"].mean(),
+        }
+    )
+    order = [a for a in ARCHETYPES if a in table.index]
+    return table.reindex(order).rename_axis("archetype").reset_index()

@@ -2,7 +2,9 @@ r"""The two behavioural axes of the segments stage as scores: value and loyalty.
 
 :func:`score_customers` turns the features and lifetime columns into ``value_score``
 (profitability per year of an active relationship, Reinartz & Kumar 2002) and ``loyalty_score``
-(projected relationship duration: four equally weighted z-scored components), both standardised.
+(projected relationship duration: observed behaviour first — recency against the customer's own
+rhythm, the relationship so far, deal-proneness — and the lifetime model second, weighted by
+its diagnostics), both standardised.
 Shares observed on a few purchases are shrunk toward the overall share first
 (:func:`shrink_share`, the beta-binomial empirical-Bayes mean with Kleinman's (1973) moment
 estimate of the prior). :func:`_zscore` and :func:`_slog` are the standardisations shared with
@@ -101,22 +103,53 @@ def _slog(values: np.ndarray) -> np.ndarray:
     return np.arcsinh(v / (s if s > 0 else 1.0))
 
 
-def score_customers(frame: pd.DataFrame, notes: list | None = None) -> pd.DataFrame:
+def rhythm_gap_days(frame: pd.DataFrame) -> tuple[np.ndarray, float]:
+    r"""Each customer's own inter-purchase rhythm in days, shrunk toward the population's.
+
+    The mean gap between a customer's purchase occasions, with one pseudo-gap of the
+    population's typical gap :math:`g_0` (the median mean gap of customers with a repeat
+    purchase) added: :math:`(d + g_0) / (x + 1)` for :math:`x` gaps spanning :math:`d` days.
+    A customer with many gaps keeps their own rhythm; a one-time buyer gets :math:`g_0`.
+
+    Returns
+    -------
+    gaps : ndarray
+        Days per customer.
+    g0 : float
+        The population's typical gap.
+    """
+    f = frame["frequency"].to_numpy(dtype="float64")
+    span = frame["relationship_days"].to_numpy(dtype="float64")
+    repeat = f >= 2
+    own = span[repeat] / (f[repeat] - 1)
+    g0 = float(np.median(own)) if repeat.any() else float(np.median(frame["tenure_days"]))
+    g0 = max(g0, 1.0)
+    return (span + g0) / (np.maximum(f - 1, 0) + 1), g0
+
+
+def score_customers(
+    frame: pd.DataFrame, notes: list | None = None, model_weight: float = 1.0
+) -> pd.DataFrame:
     r"""``value_score`` and ``loyalty_score`` per customer, with the z-scored components.
 
     Parameters
     ----------
     frame : DataFrame
         Features (:func:`customer_features`) joined with lifetime columns
-        (:func:`lifetime_columns`).
+        (:func:`lifetime_columns` or :func:`~cemlib.cx.segments.contractual.contractual_columns`).
     notes : list, optional
         Warnings are appended here as text too.
+    model_weight : float
+        Weight of the lifetime model's block in the loyalty score (1 = as much as one
+        behavioural component; 0 when the model failed its diagnostics, see
+        :func:`~cemlib.cx.segments.pipeline.segment_customers`).
 
     Returns
     -------
     DataFrame
         ``value_rate`` (annual contribution while active, currency per year), ``value_score``,
-        ``loyalty_score`` and the components ``z_*`` of the loyalty score.
+        ``loyalty_score``, the loyalty components ``z_*``, ``rhythm_days`` and
+        ``recency_ratio`` (recency over the customer's rhythm).
 
     Notes
     -----
@@ -126,30 +159,41 @@ def score_customers(frame: pd.DataFrame, notes: list | None = None) -> pd.DataFr
 
     .. math:: \text{value rate} = \hat\lambda \cdot \hat z \cdot \hat m - c,
 
-    the posterior purchase rate while active (BG/NBD), the expected spend per purchase
-    (Gamma-Gamma), the shrunk margin rate and the yearly cost to serve. Both model estimates are
-    empirical-Bayes means, so a short history is pulled toward the population and cannot look
-    extreme. ``value_score`` is the z-score of its signed log, :math:`\operatorname{asinh}(v/s)`
-    with :math:`s` the median absolute value rate.
+    the purchase rate while active (the BG/NBD posterior; the billing rate in a contractual
+    business), the expected spend per purchase (Gamma-Gamma), the shrunk margin rate and the
+    yearly cost to serve. Both model estimates are empirical-Bayes means, so a short history is
+    pulled toward the population and cannot look extreme. ``value_score`` is the z-score of its
+    signed log, :math:`\operatorname{asinh}(v/s)` with :math:`s` the median absolute value rate.
 
     **Loyalty** is the projected relationship duration, behavioural only (survey attitudes are a
-    separate axis, Dick & Basu 1994). It is the mean of four equally weighted z-scores,
+    separate axis, Dick & Basu 1994), built from what each customer *did* first and from the
+    lifetime model second. Three behavioural components, each a z-score:
 
-    * ``z_projected`` — ``log1p(projected_duration_days)``: the relationship so far (tenure up to
-      the last purchase) plus the expected active time ahead (:func:`lifetime_columns`);
-    * ``z_duration`` — ``−logit(dropout_propensity)``: the BG/NBD posterior chance of leaving
-      after a purchase (low = a long relationship ahead);
-    * ``z_p_active`` — ``logit(p_active)``: is the relationship still running;
-    * ``z_deal`` — low deal-proneness: the mean of the z-scores of ``−promo_share_eb`` and, where
-      a ``brand`` column exists, ``−switching_eb`` and ``−promo_switching_eb`` (shares shrunk by
+    * ``z_rhythm`` — still buying at their own rhythm: :math:`-\log(1 + \text{recency} / g)`
+      with :math:`g` the customer's shrunk inter-purchase gap (:func:`rhythm_gap_days`). The
+      classical "lapsed customer" reading of recency (Hughes 2005): a month of silence is
+      nothing for a quarterly buyer and a warning for a weekly one, and a one-time buyer is
+      measured against the population's rhythm;
+    * ``z_tenure`` — the relationship so far, :math:`\log(1 + \text{days from its first
+      evidence to the last purchase})`;
+    * ``z_deal`` — low deal-proneness: the mean of the z-scores of ``−promo_share_eb`` and,
+      where a ``brand`` column exists, ``−switching_eb``, ``−promo_switching_eb`` and
+      ``scr_eb`` (share of category requirements of the focal brand; shares shrunk by
       :func:`shrink_share`, so one purchase on promotion does not make a deal-seeker),
       re-standardised;
 
-    re-standardised to mean 0 and standard deviation 1 (probabilities are clipped to
-    [0.001, 0.999] before the logit). Equal (unit) weights are the transparent choice when no
-    outcome is there to weight against. Frequency and tenure enter through the BG/NBD posteriors
-    and the relationship length rather than as raw counts: a raw count would call every recently
-    acquired customer disloyal for being new.
+    and one model block, ``z_model``: the mean of ``logit(p_active)``, ``−logit(dropout
+    propensity)`` and ``log1p(projected_duration_days)`` (each z-scored, then re-standardised),
+    weighted by ``model_weight``. ``loyalty_score`` is the weighted mean, re-standardised to mean 0
+    and standard deviation 1 (probabilities clipped to [0.001, 0.999] before the logit). Equal
+    weights are the transparent choice when no outcome is there to weight against; a model that
+    failed its diagnostics (degenerate parameters, not fitted) gets weight 0 and the axis rests on
+    behaviour alone.
+
+    References
+    ----------
+    Hughes, A. M. (2005). *Strategic Database Marketing*, 3rd ed. McGraw-Hill (recency,
+    frequency and the lapsed customer).
     """
     notes = notes if notes is not None else []
     out = pd.DataFrame(index=frame.index)
@@ -161,6 +205,30 @@ def score_customers(frame: pd.DataFrame, notes: list | None = None) -> pd.DataFr
     out["value_rate"] = value_rate
     out["value_score"] = _zscore(_slog(value_rate), "value rate", notes)
 
+    gap, _ = rhythm_gap_days(frame)
+    ratio = frame["recency_days"].to_numpy(dtype="float64") / gap
+    out["rhythm_days"] = gap
+    out["recency_ratio"] = ratio
+    out["z_rhythm"] = _zscore(-np.log1p(ratio), "recency over rhythm", notes)
+    out["z_tenure"] = _zscore(
+        np.log1p(frame["relationship_days"].to_numpy(dtype="float64")), "relationship so far", notes
+    )
+    promo_eb, _ = shrink_share(frame["n_promo"], frame["n_purchases"])
+    out["promo_share_eb"] = promo_eb
+    deal = [_zscore(-promo_eb, "promo share", notes)]
+    if "switching_rate" in frame.columns:
+        switch_eb, _ = shrink_share(frame["n_switches"], frame["n_pairs"])
+        promo_switch_eb, _ = shrink_share(frame["n_promo_switches"], frame["n_switches"])
+        scr_eb, _ = shrink_share(frame["n_focal"], frame["n_brand_known"])
+        out["switching_eb"], out["promo_switching_eb"] = switch_eb, promo_switch_eb
+        out["scr_eb"] = scr_eb
+        deal += [
+            _zscore(-switch_eb, "switching rate", notes),
+            _zscore(-promo_switch_eb, "promotion-conditional switching", notes),
+            _zscore(scr_eb, "share of category requirements", notes),
+        ]
+    out["z_deal"] = _zscore(np.mean(deal, axis=0), "deal-proneness", notes, quiet=True)
+
     p = np.clip(frame["p_active"].to_numpy(dtype="float64"), 1e-3, 1 - 1e-3)
     q = np.clip(frame["dropout_propensity"].to_numpy(dtype="float64"), 1e-3, 1 - 1e-3)
     out["z_projected"] = _zscore(
@@ -170,20 +238,11 @@ def score_customers(frame: pd.DataFrame, notes: list | None = None) -> pd.DataFr
     )
     out["z_duration"] = _zscore(-special.logit(q), "dropout propensity", notes)
     out["z_p_active"] = _zscore(special.logit(p), "p_active", notes)
-    promo_eb, _ = shrink_share(frame["n_promo"], frame["n_purchases"])
-    out["promo_share_eb"] = promo_eb
-    deal = [_zscore(-promo_eb, "promo share", notes)]
-    if "switching_rate" in frame.columns:
-        switch_eb, _ = shrink_share(frame["n_switches"], frame["n_pairs"])
-        promo_switch_eb, _ = shrink_share(frame["n_promo_switches"], frame["n_switches"])
-        out["switching_eb"], out["promo_switching_eb"] = switch_eb, promo_switch_eb
-        deal += [
-            _zscore(-switch_eb, "switching rate", notes),
-            _zscore(-promo_switch_eb, "promotion-conditional switching", notes),
-        ]
-    out["z_deal"] = _zscore(np.mean(deal, axis=0), "deal-proneness", notes, quiet=True)
-    parts = ["z_projected", "z_duration", "z_p_active", "z_deal"]
-    composite = out[parts].mean(axis=1).to_numpy()
+    model = out[["z_p_active", "z_duration", "z_projected"]].mean(axis=1).to_numpy()
+    out["z_model"] = _zscore(model, "lifetime-model block", notes, quiet=True)
+    weights = {"z_rhythm": 1.0, "z_tenure": 1.0, "z_deal": 1.0, "z_model": float(model_weight)}
+    composite = sum(w * out[c].to_numpy() for c, w in weights.items()) / sum(weights.values())
     sd = composite.std()
     out["loyalty_score"] = (composite - composite.mean()) / sd if sd > 1e-12 else 0.0 * composite
+    out.attrs["loyalty_weights"] = weights
     return out
