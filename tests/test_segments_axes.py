@@ -17,7 +17,11 @@ from sklearn.metrics import adjusted_rand_score
 
 from cemlib.cleaning import clean_folder
 from cemlib.cx import segments as seg
-from cemlib.cx.segments.contractual import contractual_columns, detect_business_model
+from cemlib.cx.segments.contractual import (
+    contractual_columns,
+    detect_business_model,
+    snapshot_fit_check,
+)
 from cemlib.cx.segments.features import customer_features
 from cemlib.cx.segments.grid import AxisThresholds
 from cemlib.cx.segments.pipeline import _model_weight
@@ -25,6 +29,7 @@ from cemlib.cx.segments.scores import rhythm_gap_days
 from cemlib.data.ingest import ingest
 from cemlib.data.io import read_folder
 from cemlib.data.synth import world
+from cemlib.stats.lifetime import ShiftedBetaGeometricFitter
 
 
 def _bills(n_customers: int, months: int, rng) -> pd.DataFrame:
@@ -95,6 +100,19 @@ def test_contractual_columns_value_the_active_and_not_the_cancelled():
     assert np.all(np.diff(projected) >= -1e-9)
 
 
+def test_the_snapshot_fit_is_checked_against_steady_acquisition():
+    rng = np.random.default_rng(4)
+    lifetimes = rng.geometric(rng.beta(0.7, 1.2, (48, 1500)))
+    billed = np.arange(1, 49)[:, None]
+    steady = np.broadcast_to(billed, lifetimes.shape)[lifetimes >= billed]
+    model = ShiftedBetaGeometricFitter().fit_snapshot(steady)
+    assert snapshot_fit_check(model, steady)["p_value"] > 0.01
+    # a base whose oldest customers were all acquired in one launch month: a spike at the top
+    spiked = np.r_[steady, np.full(2000, 48)]
+    check = snapshot_fit_check(ShiftedBetaGeometricFitter().fit_snapshot(spiked), spiked)
+    assert check["p_value"] < 0.001 and check["worst_period"] == 48
+
+
 def test_recency_is_read_against_the_customer_own_rhythm():
     frame = pd.DataFrame(
         {
@@ -115,6 +133,8 @@ def test_a_degenerate_or_missing_lifetime_model_gets_no_weight():
     assert _model_weight("non_contractual", {"r": 1.0}, [])[0] == 1.0
     weight, why = _model_weight("non_contractual", {"r": 1.0}, ["a", "b"])
     assert weight == 0.0 and "degenerate" in why and "a, b" in why
+    weight, why = _model_weight("contractual", {"alpha": 1.0}, ["steady acquisition"])
+    assert weight == 0.0 and "contradict" in why and "CLV" in why
     weight, why = _model_weight("contractual", None, [])
     assert weight == 0.0 and "sBG could not be fitted" in why
 

@@ -33,12 +33,15 @@ def lifetime_failures(study: Study) -> tuple[str, ...]:
     for model, label in (
         ("bgnbd", "BG/NBD purchase model"),
         ("gamma_gamma", "Gamma-Gamma spend model"),
+        ("sbg", "sBG retention model"),
     ):
         state = life.get(model)
         if state is None:
             continue
         if not state.get("fitted", True):
             failures.append(say("lifetime.not_fitted", model=label))
+        elif "steady acquisition" in state.get("degenerate", []):
+            failures.append(say("lifetime.steady_acquisition", model=label))
         elif state.get("degenerate"):
             failures.append(
                 say("lifetime.degenerate", model=label, parameters=", ".join(state["degenerate"]))

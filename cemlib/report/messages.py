@@ -77,6 +77,9 @@ MESSAGES: dict[str, str] = {
     "lifetime.not_fitted": "the {model} could not be fitted",
     "lifetime.degenerate": "the {model} ran to a degenerate extreme ({parameters}), so its "
     "projections should not be read",
+    "lifetime.steady_acquisition": "the {model} was fitted on the tenures of today's customers, "
+    "which assumes steady acquisition, and the tenures contradict it, so its retention and CLV "
+    "should not be read",
     # --- what customers say
     "theme.top": "The most common complaint in what customers write is <b>{label}</b>: {count} "
     "of {total} texts (<b>{share}</b>, 95% interval {low} to {high}).",

@@ -44,6 +44,14 @@ def _method_items(study: Study, params: dict, weighting: str) -> list[tuple[bool
         if failed
         else ""
     )
+    business_model = (study.segments_metrics or {}).get("business_model") or {}
+    lifetime_model = (
+        "margin per bill × the discounted expected residual lifetime of the shifted-beta-"
+        "geometric model, Fader & Hardie 2007, 2010"
+        if business_model.get("model") == "contractual"
+        else "BG/NBD and Gamma-Gamma CLV, Fader, Hardie & Lee 2005"
+    )
+    business = esc(business_model.get("reason", ""))
     assumptions = ["importance is association, not proof of cause"] * drivers_ran
     assumptions = ["drivers are treated as interval scales"] * drivers_ran + assumptions
     assumptions += ["the survey sample may not represent non-respondents"] * survey
@@ -79,10 +87,12 @@ def _method_items(study: Study, params: dict, weighting: str) -> list[tuple[bool
         ),
         (
             study.result("segments") is not None,
-            "<b>Archetypes</b>: value (BG/NBD and Gamma-Gamma CLV, Fader, Hardie & Lee 2005) × "
-            "loyalty (projected relationship duration), split by a two-component mixture per "
-            "axis (Reinartz & Kumar 2002); customers with one or two purchases are flagged thin "
-            f"history{loyalty}.",
+            f"<b>Archetypes</b>: value ({lifetime_model}) × loyalty (projected relationship "
+            "duration: recency against each customer's own buying rhythm, the relationship so "
+            "far and deal-proneness, with the lifetime model as a fourth input weighted by its "
+            "diagnostics), each axis cut at the median boundary of two-component mixtures "
+            "fitted on 20 bootstrap resamples (Reinartz & Kumar 2002; Breiman 1996); customers "
+            f"with one or two purchases are flagged thin history{loyalty}. {business}",
         ),
         (
             study.result("themes") is not None,

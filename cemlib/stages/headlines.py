@@ -69,8 +69,11 @@ def _number(value, digits: int = 4):
 
 
 def _lifetime_diagnostics(life: dict) -> dict:
-    """Per lifetime model: whether it was fitted and which parameters ran to a degenerate
-    extreme (no customer with a purchase: neither model is attempted, both ``None``)."""
+    """Per lifetime model: whether it was fitted and which parameters (or, for the sBG fitted
+    on a snapshot, which assumption) failed (no customer with a purchase: no model is
+    attempted, each ``None``). A contractual base has the sBG alone."""
+    if "sbg" in life:
+        return {"sbg": {"fitted": life["sbg"] is not None, "degenerate": life["sbg_degenerate"]}}
     if not life.get("n_customers_fitted"):
         return {"bgnbd": None, "gamma_gamma": None}
     return {
@@ -126,6 +129,10 @@ def segments_headline(
         "margin_basis": info["margin_basis"] if info else None,
         "thin_history_share": _number(info["thin_history_share"]) if info else None,
         "lifetime": _lifetime_diagnostics(info["lifetime"]) if info else None,
+        "business_model": {k: info["business_model"][k] for k in ("model", "reason", "cadence")}
+        if info
+        else None,
+        "loyalty_weights": info["loyalty"]["weights"] if info else None,
     }
     if recovery:
         out["recovery"] = {

@@ -25,12 +25,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cemlib.cx.segments._common import _DAYS_PER_YEAR, _relayed, _warn
 from cemlib.cx.segments.lifetime_columns import shrunk_margin_rate
 from cemlib.stats.lifetime import ShiftedBetaGeometricFitter
 
-__all__ = ["BUSINESS_MODELS", "contractual_columns", "detect_business_model"]
+__all__ = [
+    "BUSINESS_MODELS",
+    "contractual_columns",
+    "detect_business_model",
+    "snapshot_fit_check",
+]
 
 BUSINESS_MODELS = ("auto", "non_contractual", "contractual")
 REGULAR_CV = 0.1  # gaps this regular (sd / mean) are a billing cycle, not buying
@@ -132,6 +138,48 @@ def detect_business_model(
     }
 
 
+def snapshot_fit_check(model: ShiftedBetaGeometricFitter, periods: np.ndarray) -> dict:
+    r"""Do the active customers' tenures look like steady acquisition under the fitted sBG?
+
+    Pearson's chi-square of the tenure histogram against :math:`S(t-1) / \sum S`, the upper
+    tenures pooled until each cell expects at least 5 customers (Cochran 1954); also the largest
+    absolute gap between observed and fitted shares and where it is. A rejection (the pipeline
+    uses p < 0.001) means the one assumption the snapshot fit rests on is contradicted, e.g. a
+    base that grew or shrank, or tenures capped at a maximum.
+
+    References
+    ----------
+    Cochran, W. G. (1954). Some methods for strengthening the common χ² tests. *Biometrics*
+    10(4), 417–451.
+    """
+    t = np.asarray(periods, dtype="int64")
+    m = int(t.max())
+    observed = np.bincount(t - 1, minlength=m).astype("float64")
+    surv = np.asarray(model.survival(np.arange(m)), dtype="float64")
+    expected = observed.sum() * surv / surv.sum()
+    gaps = np.abs(observed - expected) / observed.sum()
+    worst = int(np.argmax(gaps))
+    cells_o, cells_e, acc_o, acc_e = [], [], 0.0, 0.0
+    for o, e in zip(observed, expected, strict=True):
+        acc_o, acc_e = acc_o + o, acc_e + e
+        if acc_e >= 5:
+            cells_o.append(acc_o)
+            cells_e.append(acc_e)
+            acc_o, acc_e = 0.0, 0.0
+    if acc_e > 0 and cells_e:  # the remainder joins the last cell
+        cells_o[-1] += acc_o
+        cells_e[-1] += acc_e
+    dof = max(len(cells_o) - 1 - 2, 1)
+    statistic = float(np.sum((np.subtract(cells_o, cells_e)) ** 2 / np.asarray(cells_e)))
+    return {
+        "chi2": statistic,
+        "dof": dof,
+        "p_value": float(stats.chi2.sf(statistic, dof)),
+        "max_gap": float(gaps[worst]),
+        "worst_period": worst + 1,
+    }
+
+
 def contractual_columns(
     features: pd.DataFrame,
     period_days: float,
@@ -163,8 +211,9 @@ def contractual_columns(
         discounted expected residual lifetime over ``horizon_days``, Fader & Hardie 2010) and
         ``clv`` (net of the cost to serve over the same discounted lifetime).
     info : dict
-        ``sbg`` (parameters), ``sbg_degenerate``, ``sbg_fit`` (``durations`` | ``snapshot``),
-        ``period_days``, ``active`` and ``cancelled`` counts.
+        ``sbg`` (parameters), ``sbg_degenerate`` (parameters at an extreme, and ``steady
+        acquisition`` when :func:`snapshot_fit_check` rejects it), ``sbg_fit`` (``durations`` |
+        ``snapshot``), ``snapshot_check``, ``period_days``, ``active`` and ``cancelled`` counts.
     """
     notes = notes if notes is not None else []
     n_bills = features["frequency"].to_numpy(dtype="float64")
@@ -196,6 +245,17 @@ def contractual_columns(
                     "customers assuming steady acquisition",
                     notes,
                 )
+                info["snapshot_check"] = snapshot_fit_check(model, n_bills[active])
+                if info["snapshot_check"]["p_value"] < 0.001:
+                    info["sbg_degenerate"] = ["steady acquisition"]
+                    _warn(
+                        "lifetime: the active customers' tenures do not follow steady acquisition "
+                        f"under the sBG (chi-square p = {info['snapshot_check']['p_value']:.2g}, "
+                        f"largest gap {info['snapshot_check']['max_gap']:.1%} of customers at "
+                        f"{info['snapshot_check']['worst_period']} periods); its retention and "
+                        "CLV are not to be relied on",
+                        notes,
+                    )
         except ValueError as err:
             _warn(f"lifetime: sBG not fitted ({err}); every active customer alike", notes)
             model = None
@@ -209,7 +269,7 @@ def contractual_columns(
     dropout = np.ones(n)
     if model is not None:
         info["sbg"] = {k: float(v) for k, v in model.params_.items()}
-        info["sbg_degenerate"] = list(getattr(model, "degenerate_", []))
+        info["sbg_degenerate"] = list(getattr(model, "degenerate_", [])) + info["sbg_degenerate"]
         a, b = model.alpha_, model.beta_
         k = renewals[active]
         with _relayed(notes):

@@ -120,6 +120,12 @@ def _model_weight(
     name = "sBG" if business_model == "contractual" else "BG/NBD"
     if fitted is None:
         return 0.0, f"The {name} could not be fitted; loyalty rests on observed behaviour alone."
+    if "steady acquisition" in degenerate:
+        return 0.0, (
+            f"The {name} was fitted on a snapshot of today's customers, which assumes steady "
+            "acquisition, and their tenures contradict it; loyalty rests on observed behaviour "
+            "alone, and the CLV it gives should not be read."
+        )
     if degenerate:
         return 0.0, (
             f"The {name} fit is degenerate ({', '.join(degenerate)} at an extreme: not identified "
