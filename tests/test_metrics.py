@@ -266,3 +266,34 @@ def test_waves_come_in_time_order_with_a_tested_change():
     expected = waves.loc[2, "nps"] - waves.loc[1, "nps"]
     assert waves.loc[2, "change"] == pytest.approx(expected)
     assert table[table["by"] == "all"]["change"].isna().all()
+
+
+def test_period_changes_compare_each_period_with_the_one_before_it_or_not_at_all():
+    from cemlib.cx.scorecards import period_changes
+
+    rng = np.random.default_rng(0)
+    frames = []
+    for k, (wave, month) in enumerate([("w3", "2025-03"), ("w1", "2025-01"), ("w2", "2025-02")]):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "wave": wave,
+                    "submitted_at": pd.Timestamp(month + "-15"),
+                    "ltr": rng.integers(0, 11, 200 + k),
+                }
+            )
+        )
+    responses = pd.concat(frames, ignore_index=True)
+    every = pd.DataFrame({"group": ["w3", "w1", "w2"]})
+    table = period_changes(responses, "ltr", "wave", every).set_index("group")
+    assert table.index.tolist() == ["w1", "w2", "w3"]  # time order, not the labels' order
+    assert np.isnan(table.loc["w1", "change"])
+    for now, before in (("w2", "w1"), ("w3", "w2")):
+        expected = nps_difference(
+            responses.loc[responses["wave"] == now, "ltr"],
+            responses.loc[responses["wave"] == before, "ltr"],
+        )["difference"]
+        assert table.loc[now, "change"] == pytest.approx(expected)
+    # w2 too small to be shown: w3 is not compared with w1 across the gap
+    gap = period_changes(responses, "ltr", "wave", every[every["group"] != "w2"])
+    assert gap["change"].isna().all()

@@ -11,7 +11,9 @@
   emotion curve;
 * :mod:`.analyses` — the same analyses on any DataFrame, named by its columns;
 * :mod:`.segments` — strategic customers, butterflies, barnacles and strangers: features,
-  lifetime models, archetypes, clusters, profiles.
+  lifetime models, archetypes, clusters, profiles;
+* :mod:`.tracking` — KPIs over time: periods, KPI tiles with the change from the previous
+  period tested and Holm-controlled, control-chart limits.
 """
 
 __all__ = [
@@ -22,4 +24,5 @@ __all__ = [
     "promoters",
     "scorecards",
     "segments",
+    "tracking",
 ]

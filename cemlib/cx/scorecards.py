@@ -248,19 +248,29 @@ def period_changes(
     weighted); a period whose previous one is missing from ``groups`` (too small) gets no change.
     """
     labels = responses[period].astype("string")
+    every = pd.DataFrame({"group": labels.dropna().unique()})
     if time in responses:
         when = pd.to_datetime(responses[time], errors="coerce").groupby(labels).median()
-        rank = groups["group"].map(when)
+        every["_rank"] = every["group"].map(when).to_numpy()
     else:
-        rank = groups["group"]
-    ordered = groups.assign(_rank=rank.to_numpy()).sort_values(["_rank", "group"], kind="stable")
+        every["_rank"] = every["group"]
+    every = every.sort_values(["_rank", "group"], kind="stable")["group"].tolist()
+    # each period's predecessor among *all* periods answered, shown or not
+    previous = dict(zip(every[1:], every[:-1], strict=True))
+    position = {g: i for i, g in enumerate(every)}
+    ordered = groups.assign(_rank=groups["group"].astype("string").map(position).to_numpy())
+    ordered = ordered.sort_values(["_rank", "group"], kind="stable")
     ordered = ordered.drop(columns="_rank").reset_index(drop=True)
     change = np.full(len(ordered), np.nan)
     p_value = np.full(len(ordered), np.nan)
     w = responses[weights] if weights else None
-    for i in range(1, len(ordered)):
+    shown = set(ordered["group"].astype("string"))
+    for i in range(len(ordered)):
+        before_label = previous.get(str(ordered.loc[i, "group"]))
+        if before_label is None or before_label not in shown:
+            continue  # the first period, or its predecessor too small to be shown
         now = labels == ordered.loc[i, "group"]
-        before = labels == ordered.loc[i - 1, "group"]
+        before = labels == before_label
         test = nps_difference(
             responses.loc[now, ltr],
             responses.loc[before, ltr],
