@@ -193,6 +193,29 @@ def test_a_degenerate_lifetime_model_takes_clv_out_of_the_summary():
     assert findings.lifetime_failures(broken) and not findings.lifetime_failures(healthy)
 
 
+def test_a_contractual_model_resting_on_a_contradicted_assumption_is_a_failure():
+    def failures(sbg):
+        return findings.lifetime_failures(
+            _study({"archetypes": ARCHETYPES, "lifetime": {"sbg": sbg}})
+        )
+
+    assert failures({"fitted": True, "degenerate": [], "failed_check": None}) == ()
+    (why,) = failures({"fitted": True, "degenerate": [], "failed_check": "steady acquisition"})
+    assert "sBG" in why and "steady acquisition" in why
+    (why,) = failures({"fitted": True, "degenerate": ["alpha"], "failed_check": None})
+    assert "degenerate" in why and "alpha" in why
+    study = _study(
+        {
+            "archetypes": ARCHETYPES,
+            "thin_history_share": 0.1,
+            "lifetime": {
+                "sbg": {"fitted": True, "degenerate": [], "failed_check": "steady acquisition"}
+            },
+        }
+    )
+    assert grade(findings.finding_strategic(study).evidence)[0] == "caveated"
+
+
 def test_provisional_labels_caveat_or_withhold_archetype_claims():
     def graded(thin):
         study = _study({"archetypes": ARCHETYPES, "thin_history_share": thin})

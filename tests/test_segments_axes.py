@@ -133,7 +133,7 @@ def test_a_degenerate_or_missing_lifetime_model_gets_no_weight():
     assert _model_weight("non_contractual", {"r": 1.0}, [])[0] == 1.0
     weight, why = _model_weight("non_contractual", {"r": 1.0}, ["a", "b"])
     assert weight == 0.0 and "degenerate" in why and "a, b" in why
-    weight, why = _model_weight("contractual", {"alpha": 1.0}, ["steady acquisition"])
+    weight, why = _model_weight("contractual", {"alpha": 1.0}, [], "steady acquisition")
     assert weight == 0.0 and "contradict" in why and "CLV" in why
     weight, why = _model_weight("contractual", None, [])
     assert weight == 0.0 and "sBG could not be fitted" in why

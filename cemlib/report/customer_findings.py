@@ -27,7 +27,8 @@ __all__ = [
 
 def lifetime_failures(study: Study) -> tuple[str, ...]:
     """The lifetime models' failed diagnostics, from ``segments.json`` (``lifetime``): a model
-    not fitted, or fitted to a degenerate extreme (a parameter at its bound)."""
+    not fitted, fitted to a degenerate extreme (a parameter at its bound), or resting on an
+    assumption the data contradict (``failed_check``)."""
     life = (study.segments_metrics or {}).get("lifetime") or {}
     failures = []
     for model, label in (
@@ -40,7 +41,7 @@ def lifetime_failures(study: Study) -> tuple[str, ...]:
             continue
         if not state.get("fitted", True):
             failures.append(say("lifetime.not_fitted", model=label))
-        elif "steady acquisition" in state.get("degenerate", []):
+        elif state.get("failed_check") == "steady acquisition":
             failures.append(say("lifetime.steady_acquisition", model=label))
         elif state.get("degenerate"):
             failures.append(

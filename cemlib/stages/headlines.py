@@ -69,11 +69,18 @@ def _number(value, digits: int = 4):
 
 
 def _lifetime_diagnostics(life: dict) -> dict:
-    """Per lifetime model: whether it was fitted and which parameters (or, for the sBG fitted
-    on a snapshot, which assumption) failed (no customer with a purchase: no model is
-    attempted, each ``None``). A contractual base has the sBG alone."""
+    """Per lifetime model: whether it was fitted, which parameters ran to a degenerate extreme
+    and, for the sBG fitted on a snapshot, which assumption the data contradict
+    (``failed_check``); no customer with a purchase: no model is attempted, each ``None``. A
+    contractual base has the sBG alone."""
     if "sbg" in life:
-        return {"sbg": {"fitted": life["sbg"] is not None, "degenerate": life["sbg_degenerate"]}}
+        return {
+            "sbg": {
+                "fitted": life["sbg"] is not None,
+                "degenerate": life["sbg_degenerate"],
+                "failed_check": life["sbg_failed_check"],
+            }
+        }
     if not life.get("n_customers_fitted"):
         return {"bgnbd": None, "gamma_gamma": None}
     return {

@@ -211,9 +211,10 @@ def contractual_columns(
         discounted expected residual lifetime over ``horizon_days``, Fader & Hardie 2010) and
         ``clv`` (net of the cost to serve over the same discounted lifetime).
     info : dict
-        ``sbg`` (parameters), ``sbg_degenerate`` (parameters at an extreme, and ``steady
-        acquisition`` when :func:`snapshot_fit_check` rejects it), ``sbg_fit`` (``durations`` |
-        ``snapshot``), ``snapshot_check``, ``period_days``, ``active`` and ``cancelled`` counts.
+        ``sbg`` (parameters), ``sbg_degenerate`` (parameters at an extreme), ``sbg_fit``
+        (``durations`` | ``snapshot``), ``snapshot_check`` (:func:`snapshot_fit_check`),
+        ``sbg_failed_check`` (``"steady acquisition"`` when that check rejects the fit, else
+        ``None``), ``period_days``, ``active`` and ``cancelled`` counts.
     """
     notes = notes if notes is not None else []
     n_bills = features["frequency"].to_numpy(dtype="float64")
@@ -223,6 +224,7 @@ def contractual_columns(
     info: dict = {
         "sbg": None,
         "sbg_degenerate": [],
+        "sbg_failed_check": None,
         "sbg_fit": None,
         "period_days": period_days,
         "active": int(active.sum()),
@@ -247,7 +249,7 @@ def contractual_columns(
                 )
                 info["snapshot_check"] = snapshot_fit_check(model, n_bills[active])
                 if info["snapshot_check"]["p_value"] < 0.001:
-                    info["sbg_degenerate"] = ["steady acquisition"]
+                    info["sbg_failed_check"] = "steady acquisition"
                     _warn(
                         "lifetime: the active customers' tenures do not follow steady acquisition "
                         f"under the sBG (chi-square p = {info['snapshot_check']['p_value']:.2g}, "
@@ -269,7 +271,7 @@ def contractual_columns(
     dropout = np.ones(n)
     if model is not None:
         info["sbg"] = {k: float(v) for k, v in model.params_.items()}
-        info["sbg_degenerate"] = list(getattr(model, "degenerate_", [])) + info["sbg_degenerate"]
+        info["sbg_degenerate"] = list(getattr(model, "degenerate_", []))
         a, b = model.alpha_, model.beta_
         k = renewals[active]
         with _relayed(notes):

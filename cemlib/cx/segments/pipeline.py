@@ -114,13 +114,16 @@ def _cluster_matrix(
 
 
 def _model_weight(
-    business_model: str, fitted: dict[str, float] | None, degenerate: list[str]
+    business_model: str,
+    fitted: dict[str, float] | None,
+    degenerate: list[str],
+    failed_check: str | None = None,
 ) -> tuple[float, str]:
     """Weight of the lifetime model in the loyalty axis, from its diagnostics, and why."""
     name = "sBG" if business_model == "contractual" else "BG/NBD"
     if fitted is None:
         return 0.0, f"The {name} could not be fitted; loyalty rests on observed behaviour alone."
-    if "steady acquisition" in degenerate:
+    if failed_check == "steady acquisition":
         return 0.0, (
             f"The {name} was fitted on a snapshot of today's customers, which assumes steady "
             "acquisition, and their tenures contradict it; loyalty rests on observed behaviour "
@@ -253,6 +256,7 @@ def segment_customers(
             notes,
         )
         fitted, degenerate = life_info["sbg"], life_info["sbg_degenerate"]
+        failed_check = life_info["sbg_failed_check"]
     else:
         life, life_info = lifetime_columns(
             tx,
@@ -264,7 +268,8 @@ def segment_customers(
             notes,
         )
         fitted, degenerate = life_info["bgnbd"], life_info.get("bgnbd_degenerate", [])
-    model_weight, model_note = _model_weight(business["model"], fitted, degenerate)
+        failed_check = None
+    model_weight, model_note = _model_weight(business["model"], fitted, degenerate, failed_check)
     frame = pd.concat([feats, life], axis=1)
     frame.attrs = attrs
     scores = score_customers(frame, notes, model_weight)
