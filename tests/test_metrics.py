@@ -297,3 +297,10 @@ def test_period_changes_compare_each_period_with_the_one_before_it_or_not_at_all
     # w2 too small to be shown: w3 is not compared with w1 across the gap
     gap = period_changes(responses, "ltr", "wave", every[every["group"] != "w2"])
     assert gap["change"].isna().all()
+
+
+def test_nps_difference_with_an_empty_group_is_undefined_not_an_error():
+    answers = pd.Series([10, 9, 3, 7, 8])
+    for a, b in ((answers, answers.iloc[0:0]), (pd.Series([np.nan, np.nan]), answers)):
+        result = nps_difference(a, b)
+        assert all(np.isnan(v) for v in result.values()), result

@@ -196,9 +196,12 @@ def nps_difference(
     """Test whether two groups' NPS differ: z = Δ / √(Var₁/n₁ + Var₂/n₂).
 
     Each group's variance is the trinomial p + d − (p − d)², not that of two independent
-    proportions, which would overstate the uncertainty (Rocks 2016, §4).
+    proportions, which would overstate the uncertainty (Rocks 2016, §4). A group without an
+    answer gives NaN throughout: there is nothing to compare.
     """
     first, second = nps_summary(a, weights_a), nps_summary(b, weights_b)
+    if not (first["n_effective"] > 0 and second["n_effective"] > 0):
+        return dict.fromkeys(("difference", "se", "z", "p_value"), float("nan"))
     var = []
     for result in (first, second):
         p, d = result["promoters"] / 100, result["detractors"] / 100
